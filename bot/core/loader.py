@@ -1,0 +1,428 @@
+"""Load ``knowledge/`` into the validated model, or explain every reason it cannot be loaded.
+
+Loading is all-or-nothing: a knowledge base with any problem is never handed to the bot, so a
+bad edit costs nothing but the editor's time to fix it, and the running bot keeps what it had.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core import schema
+from bot.core.model import (
+    Conflict,
+    Crew,
+    Edition,
+    Era,
+    Event,
+    Fact,
+    Knowledge,
+    Person,
+    Place,
+    Report,
+    Status,
+)
+from bot.core.validate import INDEX_KEY, INVALID, INVALID_KEYS, LINE_KEY, NodeChecker, Problem
+
+try:  # libyaml is several times faster; the pure-Python loader gives the same nodes and marks.
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class LoadResult:
+    """The knowledge when it is valid, and the problems (empty when it is)."""
+
+    knowledge: Knowledge | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.knowledge is not None and not self.problems
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """Every YAML file of the knowledge base, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def digest_of(directory: Path) -> str:
+    """A fingerprint of the knowledge files, so the index knows when it is stale."""
+    sha = hashlib.sha256()
+    for path in knowledge_files(directory):
+        sha.update(path.relative_to(directory).as_posix().encode())
+        sha.update(b"\0")
+        sha.update(path.read_bytes())
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def load_knowledge(directory: Path) -> LoadResult:
+    """Read, check and cross-check every file; return the model or every problem found."""
+    if not directory.is_dir():
+        return LoadResult(None, [Problem(str(directory), 0, "", "knowledge folder not found")])
+    builder = _Builder()
+    for path in knowledge_files(directory):
+        builder.read(path, path.relative_to(directory).as_posix())
+    builder.cross_check()
+    if not builder.events and not any(p.file == "events.yaml" for p in builder.problems):
+        builder.problems.append(Problem("events.yaml", 0, "", "no events defined (file missing?)"))
+    problems = sorted(set(builder.problems))
+    if problems:
+        return LoadResult(None, problems)
+    return LoadResult(builder.knowledge(digest_of(directory)))
+
+
+class _Builder:
+    """Accumulates checked items from all files, then checks references between them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.events: list[Event] = []
+        self.editions: list[Edition] = []
+        self.reports: list[Report] = []
+        self.facts: list[Fact] = []
+        self.people: list[Person] = []
+        self.places: list[Place] = []
+        self.where: dict[int, str] = {}  # id(edition) -> "editions[3]", for messages
+
+    def read(self, path: Path, relative: str) -> None:
+        kind = schema.file_kind(relative)
+        if kind is None:
+            expected = "events/reports/people/places.yaml, editions/*.yaml or facts/*.yaml"
+            self.problems.append(Problem(relative, 1, "", f"unexpected file; expected {expected}"))
+            return
+        try:
+            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = f"YAML syntax error at column {column}: {err.problem or err.context}"
+            self.problems.append(Problem(relative, line, "", what))
+            return
+        except (UnicodeDecodeError, yaml.YAMLError) as err:
+            self.problems.append(Problem(relative, 1, "", f"cannot read file: {err}"))
+            return
+        if root is None:
+            self.problems.append(Problem(relative, 1, "", "file is empty"))
+            return
+        checker = NodeChecker(relative)
+        data = checker.check(root, schema.FILES[kind], "")
+        self.problems.extend(checker.problems)
+        if data is INVALID or data is None:
+            return
+        getattr(self, f"_take_{kind}")(data, relative)
+
+    # Each _take_* turns checked dicts into model objects; items missing a required field were
+    # already reported and are skipped so that one typo does not cascade into many messages.
+
+    def _take_events(self, data: dict[str, Any], file: str) -> None:
+        for item in data.get("events", []):
+            if _complete(item, schema.EVENT):
+                self.events.append(_event(item, file))
+
+    def _take_editions(self, data: dict[str, Any], file: str) -> None:
+        event_id = data.get("event")
+        if event_id is None:
+            return
+        for item in data.get("editions", []):
+            if _complete(item, schema.EDITION):
+                self.editions.append(_edition(item, event_id, file))
+                where = f"editions[{item[INDEX_KEY]}]"
+                self.where[id(self.editions[-1])] = where
+                self._check_edition(self.editions[-1], where, item.get(INVALID_KEYS, set()))
+
+    def _take_reports(self, data: dict[str, Any], file: str) -> None:
+        for item in data.get("reports", []):
+            if _complete(item, schema.REPORT):
+                self.reports.append(_report(item, file))
+
+    def _take_facts(self, data: dict[str, Any], file: str) -> None:
+        for item in data.get("facts", []):
+            if not _complete(item, schema.FACT):
+                continue
+            fact = _fact(item, file)
+            self.facts.append(fact)
+            if len(fact.phrasings) < schema.MIN_PHRASINGS:
+                where = f"facts[{item[INDEX_KEY]}].phrasings"
+                what = f"needs at least {schema.MIN_PHRASINGS} phrasings in all (en + it)"
+                self.problems.append(Problem(file, fact.line, where, what))
+
+    def _take_people(self, data: dict[str, Any], file: str) -> None:
+        for item in data.get("people", []):
+            if _complete(item, schema.PERSON):
+                self.people.append(_person(item, file))
+
+    def _take_places(self, data: dict[str, Any], file: str) -> None:
+        for item in data.get("places", []):
+            if _complete(item, schema.PLACE):
+                self.places.append(Place(item["name"], tuple(item.get("aliases", ()))))
+
+    def _check_edition(self, ed: Edition, where: str, invalid: set[str]) -> None:
+        def report(field_name: str, what: str) -> None:
+            self.problems.append(Problem(ed.file, ed.line, f"{where}.{field_name}", what))
+
+        if not invalid & {"start", "end"} and (ed.start is None) != (ed.end is None):
+            report("start" if ed.start is None else "end", "start and end go together")
+        if ed.start and ed.start.year != ed.year:
+            report("start", f"{ed.start.isoformat()} is not in {ed.year}")
+        if ed.start and ed.end and ed.end < ed.start:
+            report("end", f"end {ed.end.isoformat()} is before start {ed.start.isoformat()}")
+        if ed.status in (Status.NO_RACE, Status.CANCELLED) and not ed.reason:
+            report("reason", f"an edition with status {ed.status} needs a reason")
+        if ed.status is Status.NO_RACE and ed.winners:
+            report("winners", "a year with no race cannot have winners")
+        for index, conflict in enumerate(ed.conflicts):
+            if conflict.field and conflict.field not in schema.CONFLICT_FIELDS:
+                report(f"conflicts[{index}].field", f"unknown field '{conflict.field}'")
+
+    def cross_check(self) -> None:
+        """References between files: ids unique, every id named somewhere exists."""
+        self._unique("events", self.events)
+        self._unique("reports", self.reports)
+        self._unique("facts", self.facts)
+        self._unique("people", self.people)
+        events = {e.id: e for e in self.events}
+        for event in self.events:
+            if event.parent and event.parent not in events:
+                self._missing(event, "parent", "event", event.parent)
+        seen: dict[str, Edition] = {}
+        unknown_event_files: set[str] = set()
+        for ed in self.editions:
+            if ed.event not in events:
+                if ed.file not in unknown_event_files:  # one message per file, not per edition
+                    unknown_event_files.add(ed.file)
+                    text = f"no event '{ed.event}' exists (see events.yaml)"
+                    self.problems.append(Problem(ed.file, 1, "event", text))
+                continue
+            if ed.key in seen:
+                first = seen[ed.key]
+                what = f"duplicate year {ed.year} for {ed.event} (also {first.file}:{first.line})"
+                where = f"{self.where.get(id(ed), 'editions')}.year"
+                self.problems.append(Problem(ed.file, ed.line, where, what))
+            seen[ed.key] = ed
+            eras = {era.id for era in events[ed.event].eras}
+            if ed.era and ed.era not in eras:
+                self._missing(ed, "era", f"era of {ed.event}", ed.era)
+        for rep in self.reports:
+            if rep.event not in events:
+                self._missing(rep, "event", "event", rep.event)
+            elif rep.edition_key not in seen:
+                self._missing(rep, "year", "edition", rep.edition_key)
+        people = {p.id for p in self.people}
+        report_ids = {r.id for r in self.reports}
+        for fact in self.facts:
+            self._refs(fact, "about.events", fact.events, events.keys(), "event")
+            self._refs(fact, "about.editions", fact.editions, seen.keys(), "edition")
+            self._refs(fact, "about.people", fact.people, people, "person")
+            self._refs(fact, "about.reports", fact.reports, report_ids, "report")
+
+    def _unique(self, what: str, items: Iterable[Event | Report | Fact | Person]) -> None:
+        first: dict[str, Event | Report | Fact | Person] = {}
+        for item in items:
+            if item.id in first:
+                other = first[item.id]
+                text = f"duplicate id '{item.id}' (also {other.file}:{other.line})"
+                self.problems.append(Problem(item.file, item.line, f"{what}.id", text))
+            else:
+                first[item.id] = item
+
+    def _refs(
+        self, item: Fact, where: str, refs: Iterable[str], known: Iterable[str], what: str
+    ) -> None:
+        known_set = set(known)
+        for ref in refs:
+            if ref not in known_set:
+                self._missing(item, where, what, ref)
+
+    def _missing(
+        self, item: Event | Edition | Report | Fact, where: str, what: str, ref: str
+    ) -> None:
+        text = f"no {what} '{ref}' exists"
+        self.problems.append(Problem(item.file, item.line, where, text))
+
+    def knowledge(self, digest: str) -> Knowledge:
+        per_event = Counter(ed.event for ed in self.editions)
+        counts = {
+            "events": len(self.events),
+            "editions": len(self.editions),
+            "reports": len(self.reports),
+            "facts": len(self.facts),
+            "phrasings": sum(len(f.phrasings) for f in self.facts),
+            "people": len(self.people),
+            "places": len(self.places),
+        }
+        counts.update({f"editions:{event}": n for event, n in sorted(per_event.items())})
+        return Knowledge(
+            events=tuple(self.events),
+            editions=tuple(sorted(self.editions, key=lambda e: (e.event, e.year))),
+            reports=tuple(self.reports),
+            facts=tuple(self.facts),
+            people=tuple(self.people),
+            places=tuple(self.places),
+            digest=digest,
+            counts=counts,
+        )
+
+
+_PLACEHOLDERS: dict[str, Any] = {"str": "", "slug": "", "url": "", "enum": "", "tz": "UTC"}
+
+
+def _complete(item: Any, spec: schema.Spec) -> bool:
+    """True when every required field is present; a present-but-invalid one gets a placeholder.
+
+    The placeholder keeps the item (and its id) in the cross-checks, so one bad value is one
+    message rather than a cascade of "no such event" lines. Such a knowledge base is never
+    returned, because the bad value was already reported.
+    """
+    if not isinstance(item, dict):
+        return False
+    for key in item.get(INVALID_KEYS, ()):
+        sub = spec.fields[key]
+        if sub.required and key not in item:
+            if sub.kind == "enum":
+                item[key] = sub.choices[0]
+            elif sub.kind in _PLACEHOLDERS:
+                item[key] = _PLACEHOLDERS[sub.kind]
+            else:
+                item[key] = {"list": [], "map": {}, "int": 0, "float": 0.0}.get(sub.kind)
+    return all(key in item for key, sub in spec.fields.items() if sub.required)
+
+
+def _conflicts(item: dict[str, Any]) -> tuple[Conflict, ...]:
+    return tuple(Conflict(c["text"], c.get("field")) for c in item.get("conflicts", []) if "text" in c)
+
+
+def _event(item: dict[str, Any], file: str) -> Event:
+    eras = tuple(
+        Era(
+            id=e["id"],
+            name=e["name"],
+            start_year=e["start_year"],
+            end_year=e.get("end_year"),
+            summary=e["summary"],
+            annual_from=e.get("annual_from"),
+        )
+        for e in item.get("eras", [])
+        if _complete(e, schema.ERA)
+    )
+    return Event(
+        id=item["id"],
+        name=item["name"],
+        aliases=tuple(item.get("aliases", ())),
+        kind=item["kind"],
+        where=item["where"],
+        timezone=item["timezone"],
+        since=item["since"],
+        organiser=item.get("organiser"),
+        format=item.get("format"),
+        eligibility=item.get("eligibility"),
+        summary=item["summary"],
+        parent=item.get("parent"),
+        eras=eras,
+        notes=tuple(item.get("notes", ())),
+        conflicts=_conflicts(item),
+        sources=tuple(item["sources"]),
+        file=file,
+        line=item[LINE_KEY],
+    )
+
+
+_EDITION_SCALARS = (
+    "era number number_note name start end dates_note reason winners_note winning_time "
+    "average_speed distance_km distance_note route_note applications entries starters "
+    "finishers field_note timed_trials"
+).split()
+
+
+def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
+    crews = tuple(
+        Crew(c["driver"], c.get("co_driver"), c.get("car"), c.get("make"), c.get("note"))
+        for c in item.get("winners", [])
+        if "driver" in c
+    )
+    scalars = {key: item[key] for key in _EDITION_SCALARS if key in item}
+    return Edition(
+        event=event_id,
+        year=item["year"],
+        status=Status(item["status"]),
+        winners=crews,
+        route=tuple(item.get("route", ())),
+        podium=tuple(item.get("podium", ())),
+        notes=tuple(item.get("notes", ())),
+        conflicts=_conflicts(item),
+        sources=tuple(item["sources"]),
+        file=file,
+        line=item[LINE_KEY],
+        **scalars,
+    )
+
+
+def _report(item: dict[str, Any], file: str) -> Report:
+    return Report(
+        id=item["id"],
+        title=item["title"],
+        site=item["site"],
+        event=item["event"],
+        year=item["year"],
+        kind=item["kind"],
+        summary=item["summary"],
+        url=item.get("url"),
+        author=item.get("author"),
+        photos_by=item.get("photos_by"),
+        car_pictured=item.get("car_pictured"),
+        corroboration=item.get("corroboration"),
+        sources=tuple(item["sources"]),
+        file=file,
+        line=item[LINE_KEY],
+    )
+
+
+def _fact(item: dict[str, Any], file: str) -> Fact:
+    about = item.get("about", {})
+    phrasings = item["phrasings"]
+    return Fact(
+        id=item["id"],
+        topic=item["topic"],
+        question=item["question"],
+        phrasings_en=tuple(phrasings.get("en", ())),
+        phrasings_it=tuple(phrasings.get("it", ())),
+        answer=item["answer"],
+        events=tuple(about.get("events", ())),
+        editions=tuple(about.get("editions", ())),
+        people=tuple(about.get("people", ())),
+        reports=tuple(about.get("reports", ())),
+        conflicts=_conflicts(item),
+        sources=tuple(item["sources"]),
+        file=file,
+        line=item[LINE_KEY],
+    )
+
+
+def _person(item: dict[str, Any], file: str) -> Person:
+    return Person(
+        id=item["id"],
+        name=item["name"],
+        aliases=tuple(item.get("aliases", ())),
+        role=item["role"],
+        summary=item["summary"],
+        sources=tuple(item["sources"]),
+        file=file,
+        line=item[LINE_KEY],
+    )
+
+
+def group_by_event(editions: Iterable[Edition]) -> dict[str, list[Edition]]:
+    """Editions per event id, oldest first (the order cards and lists show them in)."""
+    grouped: dict[str, list[Edition]] = defaultdict(list)
+    for ed in sorted(editions, key=lambda e: e.year):
+        grouped[ed.event].append(ed)
+    return dict(grouped)

@@ -1,0 +1,215 @@
+"""The validated knowledge model: what the YAML files mean once they have been checked.
+
+Everything here is frozen so that a loaded knowledge base can be shared between concurrent
+answers and swapped atomically on reload without anyone mutating it underneath a reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Whether an edition ran; a year with no race is recorded, not left out."""
+
+    HELD = "held"
+    NO_RACE = "no-race"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that disagree, kept side by side instead of silently picking one."""
+
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Era:
+    """A period of an event with its own format (the speed race, the rally years, the revival)."""
+
+    id: str
+    name: str
+    start_year: int
+    end_year: int | None
+    summary: str
+    annual_from: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A rally or race: the Mille Miglia itself or one of its sister events and spin-offs."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    where: str
+    timezone: str
+    since: str
+    organiser: str | None
+    format: str | None
+    eligibility: str | None
+    summary: str
+    parent: str | None = None
+    eras: tuple[Era, ...] = ()
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Crew:
+    """A winning crew: driver, co-driver (None when solo or unknown) and car."""
+
+    driver: str
+    co_driver: str | None = None
+    car: str | None = None
+    make: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One running of an event in one year, with whatever the sources say about it."""
+
+    event: str
+    year: int
+    status: Status
+    era: str | None = None
+    number: int | None = None
+    number_note: str | None = None
+    name: str | None = None
+    start: date | None = None
+    end: date | None = None
+    dates_note: str | None = None
+    reason: str | None = None
+    winners: tuple[Crew, ...] = ()
+    winners_note: str | None = None
+    winning_time: str | None = None
+    average_speed: str | None = None
+    distance_km: float | None = None
+    distance_note: str | None = None
+    route: tuple[str, ...] = ()
+    route_note: str | None = None
+    applications: int | None = None
+    entries: int | None = None
+    starters: int | None = None
+    finishers: int | None = None
+    field_note: str | None = None
+    timed_trials: int | None = None
+    podium: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The reference other files use for this edition: ``event/year``."""
+        return f"{self.event}/{self.year}"
+
+    def conflicts_for(self, field_name: str) -> tuple[Conflict, ...]:
+        """Disagreements that concern one field, so an answer about it can mention them."""
+        return tuple(c for c in self.conflicts if c.field == field_name)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A news report of the seed page: the coverage an answer links to."""
+
+    id: str
+    title: str
+    site: str
+    event: str
+    year: int
+    kind: str
+    summary: str
+    url: str | None = None
+    author: str | None = None
+    photos_by: str | None = None
+    car_pictured: str | None = None
+    corroboration: str | None = None
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def edition_key(self) -> str:
+        return f"{self.event}/{self.year}"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone users ask about by name or nickname: founders, record holders, organisers."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    role: str
+    summary: str
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A town with its names in English and Italian, so Rome and Roma are one place."""
+
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A piece of knowledge that is not a field of an edition, asked in many ways."""
+
+    id: str
+    topic: str
+    question: str
+    phrasings_en: tuple[str, ...]
+    phrasings_it: tuple[str, ...]
+    answer: str
+    events: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return self.phrasings_en + self.phrasings_it
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the bot knows, validated; built once per load and never mutated."""
+
+    events: tuple[Event, ...] = ()
+    editions: tuple[Edition, ...] = ()
+    reports: tuple[Report, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    people: tuple[Person, ...] = ()
+    places: tuple[Place, ...] = ()
+    digest: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+    def editions_of(self, event_id: str) -> tuple[Edition, ...]:
+        return tuple(sorted((e for e in self.editions if e.event == event_id), key=lambda e: e.year))
+
+    def edition(self, event_id: str, year: int) -> Edition | None:
+        return next((e for e in self.editions if e.event == event_id and e.year == year), None)

@@ -1,0 +1,200 @@
+"""Check YAML nodes against the schema, keeping every problem with its file, line and field.
+
+We walk the composed node tree (``yaml.compose``) rather than ``safe_load`` output because the
+nodes still carry line numbers and tell a quoted ``"yes"`` from a bare ``yes``: that is what
+lets us say "expected a string, got bool (quote the value)" instead of silently loading True.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.core.schema import Spec
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+SEED_SOURCE = "seed"
+
+_TAG_NAMES = {
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:str": "text",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing an editor has to fix, printed as ``file:line: where: what``."""
+
+    file: str
+    line: int
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        location = f"{self.file}:{self.line}"
+        return f"{location}: {self.where}: {self.what}" if self.where else f"{location}: {self.what}"
+
+
+class Invalid:
+    """Marks a value that failed its check; the problem has already been recorded."""
+
+
+INVALID = Invalid()
+LINE_KEY = "_line"
+INDEX_KEY = "_index"
+INVALID_KEYS = "_invalid"
+
+
+def _tag_name(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return _TAG_NAMES.get(node.tag, node.tag)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+class NodeChecker:
+    """Validates one file's node tree; collects problems instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, node: yaml.Node, where: str, what: str) -> Invalid:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, what))
+        return INVALID
+
+    def check(self, node: yaml.Node, spec: Spec, where: str) -> Any:
+        """Return the checked Python value, None for an explicit null, or INVALID."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return None
+        if spec.kind == "map":
+            return self._mapping(node, spec, where)
+        if spec.kind == "list":
+            return self._list(node, spec, where)
+        return self._scalar(node, spec, where)
+
+    def _mapping(self, node: yaml.Node, spec: Spec, where: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return self.problem(node, where, f"expected a mapping (key: value), got {_tag_name(node)}")
+        result: dict[str, Any] = {LINE_KEY: node.start_mark.line + 1}
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            key_where = _join(where, key)
+            if key in seen:
+                self.problem(key_node, key_where, "duplicate key")
+                continue
+            seen.add(key)
+            if key not in spec.fields:
+                hint = difflib.get_close_matches(key, list(spec.fields), n=1)
+                suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                allowed = ", ".join(spec.fields)
+                self.problem(key_node, key_where, f"unknown key '{key}'{suffix}; allowed: {allowed}")
+                continue
+            value = self.check(value_node, spec.fields[key], key_where)
+            if value is None and spec.fields[key].required:
+                self.problem(value_node, key_where, "required field is empty")
+            elif value is INVALID:
+                result.setdefault(INVALID_KEYS, set()).add(key)
+            elif value is not None:
+                result[key] = value
+        for key, field_spec in spec.fields.items():
+            if field_spec.required and key not in seen:
+                self.problem(node, _join(where, key), "required field is missing")
+        return result
+
+    def _list(self, node: yaml.Node, spec: Spec, where: str) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            return self.problem(node, where, f"expected a list, got {_tag_name(node)}")
+        assert spec.item is not None
+        items = []
+        for index, item_node in enumerate(node.value):
+            value = self.check(item_node, spec.item, f"{where}[{index}]")
+            if value is None:
+                self.problem(item_node, f"{where}[{index}]", "empty list item")
+            elif value is not INVALID:
+                if isinstance(value, dict):
+                    value[INDEX_KEY] = index  # positions in messages match the file
+                items.append(value)
+        if len(node.value) < spec.min_items:
+            self.problem(node, where, f"needs at least {spec.min_items} item(s)")
+        return items
+
+    def _scalar(self, node: yaml.Node, spec: Spec, where: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return self.problem(node, where, f"expected a single value, got {_tag_name(node)}")
+        if spec.kind == "int":
+            return self._number(node, where, int)
+        if spec.kind == "float":
+            return self._number(node, where, float)
+        if spec.kind == "date":
+            return self._date(node, where)
+        if node.tag != "tag:yaml.org,2002:str":
+            got = _tag_name(node)
+            return self.problem(node, where, f"expected a string, got {got} (quote the value)")
+        value = str(node.value).strip()
+        if not value:
+            return self.problem(node, where, "must not be empty")
+        return self._string_kind(node, spec, where, value)
+
+    def _string_kind(self, node: yaml.Node, spec: Spec, where: str, value: str) -> Any:
+        if spec.kind == "slug" and not SLUG.match(value):
+            return self.problem(node, where, f"'{value}' is not an id (use a-z, 0-9 and dashes)")
+        if spec.kind == "url" and not is_source(value):
+            return self.problem(node, where, f"malformed URL '{value}'")
+        if spec.kind == "enum" and value not in spec.choices:
+            return self.problem(node, where, f"expected one of {', '.join(spec.choices)}; got '{value}'")
+        if spec.kind == "tz":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                return self.problem(node, where, f"unknown time zone '{value}'")
+        return value
+
+    def _number(self, node: yaml.ScalarNode, where: str, kind: type[int] | type[float]) -> Any:
+        allowed = ("tag:yaml.org,2002:int",) if kind is int else ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if node.tag not in allowed:
+            expected = "a whole number" if kind is int else "a number"
+            return self.problem(node, where, f"expected {expected}, got {_tag_name(node)} '{node.value}'")
+        try:
+            return kind(str(node.value).replace("_", ""))
+        except ValueError:
+            return self.problem(node, where, f"unreadable number '{node.value}'")
+
+    def _date(self, node: yaml.ScalarNode, where: str) -> Any:
+        text = str(node.value).strip()
+        match = ISO_DATE.match(text)
+        if node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str") or not match:
+            return self.problem(node, where, f"expected a date YYYY-MM-DD, got {_tag_name(node)} '{text}'")
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return self.problem(node, where, f"impossible date '{text}'")
+
+
+def is_source(value: str) -> bool:
+    """A source is an http(s) URL with a host, or ``seed`` for the seed news page."""
+    if value == SEED_SOURCE:
+        return True
+    if any(ch.isspace() for ch in value):
+        return False
+    parts = urlsplit(value)
+    host = (parts.hostname or "").rstrip(".")  # "issuu.com." is a valid, fully qualified host
+    return parts.scheme in ("http", "https") and "." in host

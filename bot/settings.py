@@ -1,0 +1,68 @@
+"""The only reader of the environment: every setting, read once into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "millebot.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one bot process. ``repr`` never shows the token."""
+
+    token: str | None = field(default=None, repr=False)
+    api_base_url: str | None = None
+    admin_user_ids: frozenset[int] = frozenset()
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    database_path: Path = DEFAULT_DATABASE_PATH
+    webhook_url: str | None = None
+    port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            token=get("TELEGRAM_BOT_TOKEN"),
+            api_base_url=get("TELEGRAM_API_BASE_URL"),
+            admin_user_ids=_ids(get("ADMIN_USER_IDS")),
+            knowledge_dir=Path(get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
+            database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+            webhook_url=get("WEBHOOK_URL"),
+            port=_port(get("PORT")),
+            webhook_secret=get("WEBHOOK_SECRET"),
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _ids(raw: str | None) -> frozenset[int]:
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError as err:
+        raise SettingsError(f"ADMIN_USER_IDS must be comma-separated numbers, got {raw!r}") from err
+
+
+def _port(raw: str | None) -> int:
+    if raw is None:
+        return 8443
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, got {raw!r}")
+    return int(raw)
