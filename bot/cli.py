@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from datetime import UTC, datetime
+
+from bot.core.answer import Answerer
+from bot.core.evaluation import evaluate
 from bot.core.index import KnowledgeError, open_index, rebuild
 from bot.core.loader import load_knowledge
 from bot.settings import Settings, SettingsError
@@ -59,6 +64,86 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def parse_now(value: str | None) -> datetime:
+    """The clock for answers: ``--now`` when given (ISO 8601), else the real time, in UTC."""
+    if not value:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_answerer(settings: Settings) -> Answerer | None:
+    """Open (or rebuild) the index and build the answering core; print problems if any."""
+    try:
+        knowledge, _ = asyncio.run(open_index(settings.knowledge_dir, settings.database_path))
+    except KnowledgeError as err:
+        print("The knowledge base has problems:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+    return Answerer(knowledge)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        now = parse_now(args.now)
+    except ValueError:
+        print(f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr)
+        return EXIT_USAGE
+    answerer = load_answerer(settings)
+    if answerer is None:
+        return EXIT_PROBLEMS
+    if args.json:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            reply = answerer.answer(question, now)
+            print(json.dumps(reply.as_json(question), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    question = " ".join(args.question)
+    if not question:
+        print("millebot ask: give a question, or use --json to read questions from stdin",
+              file=sys.stderr)
+        return EXIT_USAGE
+    print(answerer.answer(question, now).text)
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = load_answerer(settings)
+    if answerer is None:
+        return EXIT_PROBLEMS
+    return chat_loop(answerer, args.now)
+
+
+def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
+    """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
+    try:
+        import readline  # noqa: F401  (history and line editing where available)
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    print("Ask about the Mille Miglia and its sister rallies. Ctrl-D to leave.")
+    while True:
+        try:
+            question = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if not question.strip():
+            continue
+        print(answerer.answer(question, parse_now(now_arg)).text)
+        print()
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = load_answerer(settings)
+    if answerer is None:
+        return EXIT_PROBLEMS
+    now = parse_now(args.now)
+    result = evaluate(Path(args.file), lambda q: answerer.answer(q, now))
+    print(result.report())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="millebot",
@@ -74,6 +159,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="index path (default: DATABASE_PATH or data/millebot.sqlite3)")
     p.add_argument("--force", action="store_true", help="rebuild even when up to date")
     p.set_defaults(func=cmd_index)
+
+    now_help = "answer as of this moment (ISO 8601, e.g. 2027-03-01T09:00+01:00)"
+    p = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
+    p.add_argument("question", nargs="*", help="the question")
+    p.add_argument("--json", action="store_true",
+                   help="read questions from stdin, write one JSON object per line")
+    p.add_argument("--now", help=now_help)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="interactive console chat (Ctrl-D to leave)")
+    p.add_argument("--now", help=now_help)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="score a question file (format of shared/eval)")
+    p.add_argument("file", help="questions YAML")
+    p.add_argument("--now", help=now_help)
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

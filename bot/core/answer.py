@@ -1,0 +1,995 @@
+"""The one seam every front end uses: ``Answerer.answer(question, now) -> Reply``.
+
+Planning, in short: read the question (``understand``); let each handler that recognises what
+is asked draft a reply with a confidence; let the fact matcher draft its best match too; keep
+the most confident draft. Structured records win when the question names both a subject and a
+field; facts win for the open questions records cannot answer. Below a floor of confidence
+the bot says it does not know: a wrong answer stated with confidence is worse than that.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.core import formatting as fmt
+from bot.core.lexicon import lexicon
+from bot.core.matcher import FactHit, FactMatcher
+from bot.core.model import Edition, Event, Fact, Knowledge, Person, Report, Status
+from bot.core.reply import Draft, Kind, Reply
+from bot.core.text import normalise, words
+from bot.core.understand import Catalog, Query, clean_name, understand
+from bot.core.upcoming import (
+    countdown_line,
+    latest,
+    latest_line,
+    local_today,
+    running,
+    under_way_line,
+    upcoming,
+)
+
+DEFAULT_EVENT = "mille-miglia"
+FACT_FLOOR = 62.0  # below this a fact match is noise
+FACT_CLARIFY_GAP = 3.0  # two facts this close: ask which one was meant
+ANSWER_FLOOR = 60.0
+
+EDITION_INTENTS = (
+    "winner",
+    "co_driver",
+    "car",
+    "dates",
+    "route",
+    "passes",
+    "field",
+    "finishers",
+    "distance",
+    "time",
+    "speed",
+    "number",
+    "reports",
+)
+
+EXAMPLES = (
+    "Who won the Mille Miglia in 1955?",
+    "How many times did Biondetti win?",
+    "When is the next Mille Miglia?",
+)
+
+
+def seed_label(url: str) -> str:
+    return "Sports Car Digest Mille Miglia news page" if url == "seed" else url
+
+
+class Answerer:
+    """Answers questions from one loaded knowledge base (immutable; swap the whole object)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.catalog = Catalog(knowledge)
+        self.matcher = FactMatcher(knowledge.facts, lexicon().stopwords)
+        self.events = {e.id: e for e in knowledge.events}
+        self.editions: dict[str, list[Edition]] = defaultdict(list)
+        for ed in knowledge.editions:
+            self.editions[ed.event].append(ed)
+        self.reports: dict[str, list[Report]] = defaultdict(list)
+        for rep in knowledge.reports:
+            self.reports[rep.edition_key].append(rep)
+        self.people: dict[str, Person] = {
+            self.catalog.person_ids[p.id]: p for p in knowledge.people
+        }
+        self.place_key = self._place_keys(knowledge)
+
+    def _place_keys(self, knowledge: Knowledge) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for place in knowledge.places:
+            for alias in (place.name, *place.aliases):
+                keys[normalise(alias)] = place.name
+        return keys
+
+    def canonical_place(self, town: str) -> str:
+        return self.place_key.get(normalise(town), town)
+
+    # ----------------------------------------------------------------- the seam
+
+    def answer(self, question: str, now: datetime) -> Reply:
+        """Answer one question as of ``now`` (timezone-aware; naive means UTC)."""
+        text = " ".join(question.split())
+        if not text:
+            return self._help(Kind.UNKNOWN, "Ask me about the Mille Miglia and its sister rallies.")
+        command, _, rest = text.partition(" ")
+        if command.startswith("/"):
+            name = command[1:].split("@")[0].lower()
+            if name == "next":
+                text = f"when is the next {rest}".strip()
+            elif name == "edition":
+                text = f"edition {rest}".strip() if rest else "list of editions"
+            elif name in ("help", "start"):
+                return self._help(Kind.ANSWER, "Ask me about the Mille Miglia in your own words.")
+            else:
+                text = rest or name
+        query = understand(text, self.catalog)
+        return self._plan(query, now).finish()
+
+    def _plan(self, q: Query, now: datetime) -> Draft:
+        if q.other_race and not q.events:
+            return self._unknown(
+                "I only know the Mille Miglia and its sister rallies, not other races.",
+                topic="other-race",
+            )
+        event = self.events.get(q.events[0]) if q.events else self.events.get(DEFAULT_EVENT)
+        if event is None:
+            return self._unknown("I have no knowledge loaded yet.", topic="empty")
+        drafts: list[Draft] = []
+        for handler in self._handlers():
+            draft = handler(q, event, now)
+            if draft is not None:
+                drafts.append(draft)
+        drafts.extend(self._fact_drafts(q, event))
+        if not drafts:
+            return self._unknown(
+                "Sorry, I don't know that. I can answer questions about the Mille Miglia "
+                "and its sister rallies: winners, dates, routes, field sizes, records and history.",
+                topic="no-match",
+                suggest=True,
+            )
+        best = max(drafts, key=lambda d: d.confidence)
+        if best.confidence < ANSWER_FLOOR:
+            return self._unknown(
+                "Sorry, I'm not sure what you mean. I can answer questions about the Mille "
+                "Miglia and its sister rallies.",
+                topic="low-confidence",
+                suggest=True,
+            )
+        return best
+
+    def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
+        return [
+            self._next,
+            self._latest,
+            self._edition,
+            self._year_range,
+            self._ordinal,
+            self._person,
+            self._make,
+            self._computed,
+            self._passes_anywhere,
+            self._event_reports,
+            self._event_field,
+        ]
+
+    # ----------------------------------------------------------------- replies
+
+    def _unknown(self, line: str, topic: str, suggest: bool = False) -> Draft:
+        draft = Draft(0.0, Kind.UNKNOWN, lines=[line], topic=topic)
+        if suggest:
+            draft.suggestions = list(EXAMPLES)
+        return draft
+
+    def _help(self, kind: Kind, first: str) -> Reply:
+        return Draft(
+            100.0,
+            kind,
+            lines=[
+                first,
+                "For example: who won in 1955, when is the next edition, how many times did "
+                "Nuvolari win, does the route pass through Siena, what is the California Mille.",
+            ],
+            suggestions=list(EXAMPLES),
+            topic="help",
+        ).finish()
+
+    # ----------------------------------------------------------------- next / latest
+
+    def _next(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if "next" not in q.intents or q.years:
+            return None
+        editions = self.editions[event.id]
+        today = local_today(event, now)
+        draft = Draft(96.0, topic="next")
+        current = running(editions, today)
+        if current:
+            draft.lines.append(under_way_line(event, current, today))
+            self._route_line(draft, current)
+            self._attach(draft, current)
+            return draft
+        nxt = upcoming(editions, today)
+        if nxt and nxt.start and nxt.end:
+            draft.lines.append(countdown_line(event, nxt, today))
+            self._route_line(draft, nxt)
+            self._attach(draft, nxt)
+            return draft
+        if nxt:
+            draft.lines.append(
+                f"The {nxt.year} {event.name} is announced, but its dates are not in my sources yet."
+            )
+            self._attach(draft, nxt)
+            return draft
+        draft.lines.append(f"The dates of the next {event.name} have not been announced yet.")
+        for fact in self.knowledge.facts:
+            if fact.topic == "upcoming" and event.id in fact.events and _mentions_future(fact, today):
+                draft.lines.append(fact.answer)
+                draft.add_sources(fact.sources, limit=1)
+        last = latest(editions, today)
+        if last:
+            draft.lines.append(latest_line(event, last))
+            self._attach(draft, last, sources=False)
+        return draft
+
+    def _latest(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if "latest" not in q.intents or q.years or "next" in q.intents:
+            return None
+        last = latest(self.editions[event.id], local_today(event, now))
+        if last is None:
+            return None
+        draft = self._edition_draft(q, event, last)
+        draft.confidence = 90.0
+        return draft
+
+    # ----------------------------------------------------------------- one edition
+
+    def _edition(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if len(q.years) != 1:
+            return None
+        year = q.years[0]
+        ed = self._find_edition(q, event, year)
+        if ed is None:
+            return self._no_edition(q, event, year, now)
+        return self._edition_draft(q, self.events[ed.event], ed)
+
+    def _find_edition(self, q: Query, event: Event, year: int) -> Edition | None:
+        for ed in self.editions[event.id]:
+            if ed.year == year:
+                return ed
+        if not q.events:  # no event named: a sister event that ran that year may be meant
+            return None
+        return None
+
+    def _no_edition(self, q: Query, event: Event, year: int, now: datetime) -> Draft:
+        years = [e.year for e in self.editions[event.id]]
+        draft = Draft(88.0, Kind.UNKNOWN, topic="no-edition")
+        today = local_today(event, now)
+        era = next(
+            (
+                e
+                for e in event.eras
+                if e.start_year <= year <= (e.end_year or today.year) and e.annual_from
+            ),
+            None,
+        )
+        if years and year < min(years):
+            draft.lines.append(f"The {event.name} did not exist yet in {year}: it began in {event.since}.")
+            draft.kind = Kind.ANSWER
+        elif year > today.year or (years and year > max(years)):
+            draft.lines.append(
+                f"I have nothing on a {year} {event.name}: no such edition is announced in my sources."
+            )
+        elif era and year >= era.annual_from:  # type: ignore[operator]
+            draft.lines.append(
+                f"The {event.name} has run every year since {era.annual_from}, but my sources "
+                f"have no details of the {year} edition."
+            )
+        else:
+            draft.lines.append(f"My sources record no {event.name} in {year}.")
+        draft.add_sources(event.sources, limit=1)
+        return draft
+
+    def _edition_draft(self, q: Query, event: Event, ed: Edition) -> Draft:
+        draft = Draft(95.0, title=fmt.edition_title(event, ed), edition=ed.key, topic="edition")
+        if ed.status is Status.NO_RACE:
+            draft.title = None
+            draft.lines.append(f"There was no race in {ed.year}: no {event.name} was held. {ed.reason}")
+            draft.add_sources(ed.sources)
+            draft.topic = "no-race"
+            return draft
+        if ed.status is Status.CANCELLED:
+            draft.lines.append(f"The {ed.year} {event.name} was cancelled (not held): {ed.reason}")
+            draft.add_sources(ed.sources)
+            return draft
+        asked = [i for i in EDITION_INTENTS if i in q.intents]
+        if "winner" in asked and "car" in asked and not _asks_car(q):
+            asked.remove("car")
+        if not asked:
+            self._card(draft, event, ed)
+        else:
+            missing: list[str] = []
+            for intent in asked:
+                self._edition_field(draft, q, event, ed, intent, missing)
+            if missing and not draft.lines:
+                draft.kind = Kind.UNKNOWN
+                draft.lines.extend(self._known_summary(event, ed))
+            draft.lines.extend(missing)
+        self._attach(draft, ed)
+        return draft
+
+    def _known_summary(self, event: Event, ed: Edition) -> list[str]:
+        when = fmt.edition_dates(ed)
+        if ed.status is Status.SCHEDULED:
+            return [f"The {ed.year} {event.name} was scheduled for {when or 'dates not known'}."]
+        return [f"The {ed.year} {event.name} took place" + (f" ({when})." if when else ".")]
+
+    def _card(self, draft: Draft, event: Event, ed: Edition) -> None:
+        when = fmt.edition_dates(ed)
+        if when:
+            draft.lines.append(f"Dates: {when}")
+        if ed.status is Status.SCHEDULED:
+            draft.lines.append("Status: scheduled; no result is in my sources yet.")
+        for crew in ed.winners:
+            label = "Winners" if crew.co_driver else "Winner"
+            draft.lines.append(f"{label}: {fmt.crew_text(crew)}")
+        field = self._field_text(ed)
+        if field:
+            draft.lines.append(f"Field: {field}")
+        if ed.distance_note or ed.distance_km:
+            draft.lines.append(f"Distance: {ed.distance_note or fmt.km(ed.distance_km or 0)}")
+        if ed.route:
+            draft.lines.append("Route: " + " - ".join(ed.route))
+        elif ed.route_note:
+            draft.lines.append(f"Route: {ed.route_note}")
+        if ed.winning_time:
+            draft.lines.append(f"Winning time: {ed.winning_time}")
+        draft.lines.extend(ed.notes[:2])
+
+    def _field_text(self, ed: Edition) -> str | None:
+        parts = []
+        if ed.starters is not None:
+            parts.append(f"{ed.starters} starters")
+        if ed.finishers is not None:
+            parts.append(f"{ed.finishers} finishers")
+        if ed.entries is not None and ed.starters is None:
+            parts.append(f"{ed.entries} entries")
+        if ed.applications is not None:
+            parts.append(f"{ed.applications} applications")
+        text = ", ".join(parts)
+        if ed.field_note and (not text or ed.field_note not in text):
+            text = f"{text} ({ed.field_note})" if text else ed.field_note
+        return text or None
+
+    def _edition_field(
+        self, draft: Draft, q: Query, event: Event, ed: Edition, intent: str, missing: list[str]
+    ) -> None:
+        label = fmt.edition_label(event, ed)
+        lines = draft.lines
+
+        def lack(what: str) -> None:
+            missing.append(f"My sources don't give the {what} of {label}.")
+
+        if intent == "winner" or (intent == "car" and not ed.winners):
+            if ed.winners:
+                when = fmt.edition_dates(ed)
+                dates = f" ({when})" if when else ""
+                crews = "; ".join(fmt.crew_text(c) for c in ed.winners)
+                note = f" [{ed.winners_note}]" if ed.winners_note else ""
+                lines.append(f"{label.capitalize()}{dates} was won by {crews}.{note}")
+                self._conflict_lines(draft, ed, ("winners", "co_driver", "car"))
+            elif ed.status is Status.SCHEDULED:
+                lack("result")
+            else:
+                lack("winner")
+        elif intent == "co_driver":
+            self._co_driver(draft, q, ed, label, lack)
+        elif intent == "car":
+            cars = [c for c in ed.winners if c.car]
+            asked = self._asked_crew(q, ed)
+            if asked is None and q.people:
+                self._non_winner(draft, q, ed, label, missing)
+            elif cars:
+                crew = asked or cars[0]
+                lines.append(
+                    f"The winning car of {label} was {fmt.article(crew.car or '')} {crew.car}, "
+                    f"driven by {fmt.crew_names(crew)}."
+                )
+                self._conflict_lines(draft, ed, ("car",))
+            else:
+                lack("winning car")
+        elif intent == "dates":
+            when = fmt.edition_dates(ed)
+            if when:
+                verb = "is scheduled for" if ed.status is Status.SCHEDULED else "ran"
+                lines.append(f"{label.capitalize()} {verb} {when}.")
+                self._conflict_lines(draft, ed, ("dates", "start", "end"))
+            else:
+                lack("dates")
+        elif intent == "route":
+            if ed.route or ed.route_note:
+                if ed.route:
+                    lines.append(f"Route of {label}: " + " - ".join(ed.route) + ".")
+                if ed.route_note:
+                    lines.append(ed.route_note)
+                if ed.distance_note or ed.distance_km:
+                    lines.append(f"Distance: {ed.distance_note or fmt.km(ed.distance_km or 0)}.")
+                self._conflict_lines(draft, ed, ("route", "route_note"))
+            else:
+                lack("route")
+        elif intent == "passes":
+            self._passes(draft, q, event, ed, label, lack)
+        elif intent == "field":
+            text = self._field_text(ed)
+            if text:
+                lines.append(f"Field of {label}: {text}.")
+                self._conflict_lines(draft, ed, ("starters", "entries", "applications", "field"))
+            else:
+                lack("field size")
+        elif intent == "finishers":
+            if ed.finishers is not None:
+                of = f" of {ed.starters} starters" if ed.starters is not None else ""
+                lines.append(f"{ed.finishers}{of} finished {label}.")
+                self._conflict_lines(draft, ed, ("finishers",))
+            else:
+                lack("number of finishers")
+        elif intent == "distance":
+            if ed.distance_note or ed.distance_km:
+                text = ed.distance_note or fmt.km(ed.distance_km or 0)
+                lines.append(f"Distance of {label}: {text}.")
+                self._conflict_lines(draft, ed, ("distance_km", "distance_note"))
+            else:
+                lack("distance")
+        elif intent == "time":
+            if ed.winning_time:
+                lines.append(f"Winning time of {label}: {ed.winning_time}.")
+                self._conflict_lines(draft, ed, ("winning_time",))
+            elif ed.era == "revival":
+                missing.append(
+                    f"{label.capitalize()} was a regularity rally decided on penalty points, "
+                    "so there is no winning time."
+                )
+            else:
+                lack("winning time")
+        elif intent == "speed":
+            if ed.average_speed:
+                lines.append(f"Average speed of the winners of {label}: {ed.average_speed}.")
+                self._conflict_lines(draft, ed, ("average_speed",))
+            elif ed.era == "revival":
+                missing.append(
+                    f"{label.capitalize()} was a regularity rally, not a speed race: "
+                    "there is no winning average speed."
+                )
+            else:
+                lack("average speed")
+        elif intent == "number":
+            if ed.number:
+                era = " of the revival" if ed.era == "revival" else ""
+                note = f" ({ed.number_note})" if ed.number_note else ""
+                lines.append(f"{label.capitalize()} was the {fmt.ordinal(ed.number)} edition{era}{note}.")
+                self._conflict_lines(draft, ed, ("number",))
+            else:
+                lack("edition number")
+        elif intent == "reports":
+            reps = self.reports.get(ed.key, [])
+            if reps:
+                lines.append(f"Reports on {label}:")
+                for rep in reps:
+                    lines.append("- " + _report_line(rep))
+            else:
+                missing.append(f"I have no news reports on {label}.")
+
+    def _co_driver(
+        self, draft: Draft, q: Query, ed: Edition, label: str, lack: Callable[[str], None]
+    ) -> None:
+        crew = self._asked_crew(q, ed) or (ed.winners[0] if ed.winners else None)
+        if crew is None:
+            lack("winning crew")
+            return
+        asked_names = {clean_name(n) for n in q.people}
+        if crew.co_driver and clean_name(crew.co_driver) in asked_names:
+            draft.lines.append(f"In {ed.year}, {crew.co_driver} drove with {crew.driver}.")
+        elif crew.co_driver:
+            draft.lines.append(
+                f"{crew.driver}'s co-driver in {ed.year} was {crew.co_driver}"
+                + (f" ({crew.car})." if crew.car else ".")
+            )
+        elif crew.note and "solo" in crew.note.lower():
+            draft.lines.append(f"{crew.driver} drove alone in {ed.year}: there was no co-driver.")
+        else:
+            lack("co-driver")
+            return
+        self._conflict_lines(draft, ed, ("co_driver", "winners"))
+
+    def _asked_crew(self, q: Query, ed: Edition):  # type: ignore[no-untyped-def]
+        asked = {clean_name(n) for n in q.people}
+        for crew in ed.winners:
+            names = {clean_name(crew.driver), clean_name(crew.co_driver or "")}
+            if asked & names:
+                return crew
+        return None
+
+    def _non_winner(
+        self, draft: Draft, q: Query, ed: Edition, label: str, missing: list[str]
+    ) -> None:
+        surnames = [p.split()[-1].lower() for p in q.people]
+        for line in (*ed.podium, *ed.notes):
+            if any(s in line.lower() for s in surnames):
+                draft.lines.append(f"{label.capitalize()}: {line}")
+                return
+        missing.append(f"{q.people[0]} is not among the winners of {label}, and my sources say no more.")
+
+    def _passes(
+        self,
+        draft: Draft,
+        q: Query,
+        event: Event,
+        ed: Edition,
+        label: str,
+        lack: Callable[[str], None],
+    ) -> None:
+        if not q.places:
+            if ed.route:
+                draft.lines.append(f"Route of {label}: " + " - ".join(ed.route) + ".")
+            else:
+                lack("route")
+            return
+        route = {self.canonical_place(t) for t in ed.route}
+        text_blob = normalise(" ".join(filter(None, (ed.route_note, ed.distance_note, *ed.notes))))
+        for place in q.places:
+            name = self.canonical_place(place)
+            aliases = [a for a, p in self.place_key.items() if p == name] or [normalise(place)]
+            if name in route:
+                draft.lines.append(
+                    f"Yes: {name} is on the route of {label} (" + " - ".join(ed.route) + ")."
+                )
+            elif any(f" {a} " in f" {text_blob} " for a in aliases):
+                draft.lines.append(f"Yes: my sources mention {name} for {label}.")
+            elif ed.route:
+                draft.lines.append(
+                    f"{name} is not among the towns my sources list for {label}: "
+                    + " - ".join(ed.route)
+                    + "."
+                )
+            else:
+                lack("route")
+
+    def _conflict_lines(self, draft: Draft, ed: Edition, fields: tuple[str, ...]) -> None:
+        for conflict in ed.conflicts:
+            if conflict.field in fields:
+                draft.lines.append(f"Sources differ: {conflict.text}")
+
+    def _route_line(self, draft: Draft, ed: Edition) -> None:
+        if ed.route:
+            draft.lines.append("Route: " + " - ".join(ed.route))
+        elif ed.route_note:
+            draft.lines.append(f"Route: {ed.route_note}")
+
+    def _attach(self, draft: Draft, ed: Edition, sources: bool = True) -> None:
+        draft.reports.extend(self.reports.get(ed.key, []))
+        if sources:
+            draft.add_sources([seed_label(s) for s in ed.sources])
+
+    # ----------------------------------------------------------------- ranges and ordinals
+
+    def _year_range(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if q.year_range is None:
+            return None
+        lo, hi = q.year_range
+        eds = [e for e in self.editions[event.id] if lo <= e.year <= hi]
+        if not eds:
+            return None
+        draft = Draft(90.0, title=f"{event.name} {lo}-{hi}", topic="range")
+        for ed in eds:
+            if ed.status is Status.NO_RACE:
+                draft.lines.append(f"{ed.year}: no race")
+            elif ed.winners:
+                draft.lines.append(f"{ed.year}: " + "; ".join(fmt.crew_text(c) for c in ed.winners))
+            else:
+                draft.lines.append(f"{ed.year}: winner not in my sources")
+        return draft
+
+    def _ordinal(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if q.ordinal is None or q.years or "count" in q.intents and q.ordinal is None:
+            return None
+        eds = [e for e in self.editions[event.id] if e.status is not Status.NO_RACE]
+        if not eds:
+            return None
+        ed: Edition | None
+        if q.ordinal == 1 and not any(e.number == 1 for e in eds if _era_ok(q, e)):
+            ed = min(eds, key=lambda e: e.year)
+        else:
+            numbered = [e for e in eds if e.number == q.ordinal and _era_ok(q, e)]
+            if not numbered:
+                return None
+            speed_first = sorted(numbered, key=lambda e: (e.era != "speed", e.year))
+            ed = speed_first[0] if q.ordinal <= 24 else max(numbered, key=lambda e: e.year)
+        draft = self._edition_draft(q, event, ed)
+        draft.confidence = 90.0
+        return draft
+
+    # ----------------------------------------------------------------- people
+
+    def _person(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if not q.people or q.years:
+            return None
+        if q.intents & {"count", "most"} or ("winner" in q.intents and "how" in q.tokens):
+            return self._count_wins(q, event)
+        return self._person_card(q, event)
+
+    def _wins_of(self, name: str, event: Event, q: Query) -> list[tuple[Edition, str]]:
+        wins = []
+        for ed in self.editions[event.id]:
+            if not _era_ok(q, ed):
+                continue
+            for crew in ed.winners:
+                if clean_name(crew.driver) == name:
+                    wins.append((ed, "driver"))
+                elif crew.co_driver and clean_name(crew.co_driver) == name:
+                    wins.append((ed, "co-driver"))
+        return wins
+
+    def _count_wins(self, q: Query, event: Event) -> Draft:
+        draft = Draft(92.0, topic="count-wins")
+        for name in q.people:
+            wins = self._wins_of(name, event, q)
+            if not wins:
+                draft.lines.append(f"{name} never won the {event.name}, as far as my records go.")
+                continue
+            years = ", ".join(
+                f"{ed.year}" + (" as co-driver" if role == "co-driver" else "") for ed, role in wins
+            )
+            draft.lines.append(f"{name} won the {event.name} {fmt.times(len(wins))}: {years}.")
+            for ed, _ in wins:
+                draft.add_sources(ed.sources, limit=2)
+        self._person_facts(draft, q, topics=("records",))
+        return draft
+
+    def _person_card(self, q: Query, event: Event) -> Draft:
+        name = q.people[0]
+        person = self.people.get(name)
+        explicit = "who_is" in q.intents
+        draft = Draft(86.0 if explicit else 74.0, title=name, topic="person")
+        if person:
+            draft.lines.append(person.summary)
+            draft.add_sources(person.sources, limit=1)
+        for ev in self.events.values():
+            wins = self._wins_of(name, ev, Query(text="", tokens=[], content=[]))
+            if wins:
+                listed = "; ".join(
+                    f"{ed.year}"
+                    + (f" ({next((c.car for c in ed.winners if c.car), '')})" if ed.winners[0].car else "")
+                    for ed, _ in wins
+                )
+                draft.lines.append(f"Won the {ev.name} {fmt.times(len(wins))}: {listed}.")
+                for ed, _ in wins:
+                    draft.reports.extend(self.reports.get(ed.key, []))
+                    draft.add_sources(ed.sources, limit=2)
+        if not draft.lines:
+            return Draft(0.0)
+        self._person_facts(draft, q, topics=None, limit=1)
+        return draft
+
+    def _person_facts(
+        self, draft: Draft, q: Query, topics: tuple[str, ...] | None, limit: int = 2
+    ) -> None:
+        ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
+        added = 0
+        for fact in self.knowledge.facts:
+            if added >= limit:
+                return
+            if ids & set(fact.people) and (topics is None or fact.topic in topics):
+                if fact.answer not in draft.lines:
+                    draft.lines.append(fact.answer)
+                    draft.add_sources(fact.sources, limit=3)
+                    added += 1
+
+    # ----------------------------------------------------------------- makes and computed
+
+    def _make(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if not q.makes or q.years or q.people:
+            return None
+        if not q.intents & {"count", "winner", "most", "list"}:
+            return None
+        draft = Draft(91.0, topic="make")
+        for make in q.makes:
+            for era_id, era_name in self._eras_for(q, event):
+                eds = [
+                    e
+                    for e in self.editions[event.id]
+                    if (era_id is None or e.era == era_id) and any(c.make == make for c in e.winners)
+                ]
+                if not eds and era_id is not None and len(self._eras_for(q, event)) > 1:
+                    continue
+                years = ", ".join(str(e.year) for e in eds)
+                where = f" {era_name}" if era_name else ""
+                if eds:
+                    draft.lines.append(
+                        f"{make} won the {event.name}{where} {fmt.times(len(eds))}: {years}."
+                    )
+                else:
+                    draft.lines.append(f"{make} never won the {event.name}{where} in my records.")
+                if era_id == "revival":
+                    draft.lines.append(self._revival_gap_note(event))
+        self._topic_fact(draft, q, event, "records")
+        return draft
+
+    def _eras_for(self, q: Query, event: Event) -> list[tuple[str | None, str]]:
+        if not event.eras:
+            return [(None, "")]
+        chosen = [e for e in event.eras if e.id in q.eras]
+        eras = chosen or [e for e in event.eras if e.id in ("speed", "revival")] or list(event.eras)
+        return [(e.id, f"in the {e.name.lower()} ({e.start_year}-{e.end_year or 'today'})") for e in eras]
+
+    def _revival_gap_note(self, event: Event) -> str:
+        revival = [e for e in self.editions[event.id] if e.era == "revival" and e.status is Status.HELD]
+        unknown = sum(1 for e in revival if not e.winners)
+        return (
+            f"(My revival records are incomplete: winners are known for {len(revival) - unknown} "
+            "editions; several years are missing from the sources.)"
+        )
+
+    def _computed(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if q.years or q.people or q.year_range:
+            return None
+        if "no_race" in q.intents:
+            return self._no_race_years(event)
+        if "biggest" in q.intents:
+            return self._biggest_field(q, event)
+        if "most" in q.intents and ("make" in q.intents or "car" in q.intents):
+            return self._most(q, event, by_make=True)
+        if "most" in q.intents and q.intents & {"winner", "count"}:
+            return self._most(q, event, by_make=False)
+        if "count" in q.intents and ("list" in q.intents or "edition" in q.tokens or "editions" in q.tokens):
+            return self._count_editions(q, event)
+        if "list" in q.intents and "winner" in q.intents:
+            return self._roll_of_honour(q, event)
+        return None
+
+    def _no_race_years(self, event: Event) -> Draft | None:
+        gaps = [e for e in self.editions[event.id] if e.status in (Status.NO_RACE, Status.CANCELLED)]
+        if not gaps:
+            return None
+        draft = Draft(90.0, topic="no-race-years")
+        years = fmt.year_list([e.year for e in gaps])
+        draft.lines.append(f"There was no {event.name} race in {years}.")
+        by_reason: dict[str, list[int]] = defaultdict(list)
+        for ed in gaps:
+            by_reason[ed.reason or ""].append(ed.year)
+        for reason, ys in by_reason.items():
+            if reason:
+                draft.lines.append(f"{fmt.year_list(ys)}: {reason}")
+        for ed in gaps[:1]:
+            draft.add_sources(ed.sources)
+        return draft
+
+    def _biggest_field(self, q: Query, event: Event) -> Draft | None:
+        smallest = bool({"smallest", "fewest"} & set(q.tokens))
+        draft = Draft(88.0, topic="biggest-field")
+        for era_id, era_name in self._eras_for(q, event):
+            eds = [
+                e
+                for e in self.editions[event.id]
+                if (era_id is None or e.era == era_id) and e.starters is not None
+            ]
+            if not eds:
+                continue
+            pick = (min if smallest else max)(eds, key=lambda e: e.starters or 0)
+            word = "smallest" if smallest else "biggest"
+            draft.lines.append(
+                f"The {word} field {era_name} in my records: {pick.year}, with {pick.starters} starters."
+            )
+            self._conflict_lines(draft, pick, ("starters",))
+            draft.add_sources(pick.sources, limit=2)
+        return draft if draft.lines else None
+
+    def _most(self, q: Query, event: Event, by_make: bool) -> Draft | None:
+        draft = Draft(88.0, topic="most-makes" if by_make else "most-wins")
+        for era_id, era_name in self._eras_for(q, event):
+            counts: Counter[str] = Counter()
+            eds = [e for e in self.editions[event.id] if era_id is None or e.era == era_id]
+            for ed in eds:
+                names: set[str] = set()
+                for crew in ed.winners:
+                    if by_make and crew.make:
+                        names.add(crew.make)
+                    elif not by_make:
+                        names.update(clean_name(n) for n in (crew.driver, crew.co_driver) if n)
+                counts.update(names)
+            if not counts:
+                continue
+            top = counts.most_common(3)
+            listed = ", ".join(f"{name} ({n})" for name, n in top)
+            what = "makes" if by_make else "winners"
+            draft.lines.append(f"Most successful {what} {era_name}: {listed}.")
+            if era_id == "revival" or any(e.status is Status.HELD and not e.winners for e in eds):
+                draft.lines.append(self._revival_gap_note(event))
+                draft.confidence = 74.0
+        self._topic_fact(draft, q, event, "records")
+        return draft if draft.lines else None
+
+    def _count_editions(self, q: Query, event: Event) -> Draft | None:
+        draft = Draft(86.0, topic="count-editions")
+        for era_id, era_name in self._eras_for(q, event):
+            eds = [
+                e
+                for e in self.editions[event.id]
+                if (era_id is None or e.era == era_id) and e.status is Status.HELD
+            ]
+            if not eds:
+                continue
+            numbered = max((e for e in eds if e.number), key=lambda e: e.year, default=None)
+            if numbered and numbered.number and numbered.number > len(eds):
+                draft.lines.append(
+                    f"{event.name} {era_name}: the {numbered.year} edition was the "
+                    f"{fmt.ordinal(numbered.number)} (my records hold {len(eds)} of them)."
+                )
+            else:
+                draft.lines.append(f"{event.name} {era_name}: {len(eds)} editions ({eds[0].year}-{eds[-1].year}).")
+        return draft if draft.lines else None
+
+    def _roll_of_honour(self, q: Query, event: Event) -> Draft | None:
+        eds = [e for e in self.editions[event.id] if e.winners and _era_ok(q, e)]
+        if not eds:
+            return None
+        draft = Draft(84.0, title=f"{event.name}: winners", topic="roll-of-honour")
+        for ed in eds:
+            draft.lines.append(f"{ed.year}: " + "; ".join(fmt.crew_text(c) for c in ed.winners))
+        return draft
+
+    def _topic_fact(self, draft: Draft, q: Query, event: Event, topic: str) -> None:
+        hits = self.matcher.match(q.tokens, limit=5)
+        for hit in hits:
+            if hit.fact.topic == topic and hit.score >= 55 and event.id in hit.fact.events:
+                draft.lines.append(hit.fact.answer)
+                draft.add_sources(hit.fact.sources, limit=3)
+                return
+
+    def _passes_anywhere(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if not q.places or q.years or not q.intents & {"passes", "route"}:
+            return None
+        draft = Draft(86.0, topic="passes")
+        for place in q.places:
+            name = self.canonical_place(place)
+            years = [
+                e.year
+                for e in self.editions[event.id]
+                if name in {self.canonical_place(t) for t in e.route}
+            ]
+            if years:
+                draft.lines.append(
+                    f"{name} is on the {event.name} route in these editions (of those whose route "
+                    f"my sources list): {', '.join(map(str, years))}."
+                )
+            else:
+                draft.kind = Kind.UNKNOWN
+                draft.lines.append(
+                    f"{name} is not on any {event.name} route my sources list "
+                    "(routes are known for only some editions)."
+                )
+        return draft
+
+    # ----------------------------------------------------------------- event level
+
+    def _event_reports(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if "reports" not in q.intents or q.years:
+            return None
+        reps = [r for r in self.knowledge.reports if r.event == event.id]
+        if not reps:
+            return None
+        draft = Draft(84.0 if q.events else 70.0, title=f"Reports on the {event.name}", topic="reports")
+        for rep in reps:
+            draft.lines.append("- " + _report_line(rep))
+        draft.reports.extend(reps)
+        return draft
+
+    def _event_field(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        if q.years or q.people or q.year_range or q.makes:
+            return None
+        explicit = bool(q.events)
+        base = 82.0 if explicit else 66.0
+        draft = Draft(base, title=event.name, topic="event")
+        if "where" in q.intents:
+            draft.lines.append(f"Where: {event.where}.")
+            if q.intents & {"since", "route"} or {"start", "starts", "finish"} & set(q.tokens):
+                draft.lines.extend(_sentences_with(event, ("start", "finish", "partenza")))
+        if "since" in q.intents or ("dates" in q.intents and "next" not in q.intents):
+            first = min(
+                (e for e in self.editions[event.id] if e.status is Status.HELD),
+                key=lambda e: e.year,
+                default=None,
+            )
+            draft.lines.append(f"The {event.name} began in {event.since}.")
+            for c in event.conflicts:
+                if c.field == "since":
+                    draft.lines.append(f"Sources differ: {c.text}")
+            if first and first.year and str(first.year) not in event.since:
+                draft.lines.append(f"The earliest edition in my records is {first.year}.")
+        if "organiser" in q.intents and event.organiser:
+            draft.lines.append(f"Organiser: {event.organiser}")
+        if "eligibility" in q.intents and event.eligibility:
+            draft.lines.append(f"Eligible cars: {event.eligibility}")
+        if "car" in q.intents and not draft.lines and event.eligibility and "what_is" not in q.intents:
+            draft.lines.append(f"Eligible cars: {event.eligibility}")
+            draft.confidence -= 10
+        if not draft.lines:
+            if not explicit and not q.intents & {"what_is", "history"}:
+                return None
+            draft.lines.append(event.summary)
+            draft.lines.append(f"Where: {event.where}. Since: {event.since}.")
+            if event.format:
+                draft.lines.append(event.format)
+            draft.confidence = base + (4 if "what_is" in q.intents else 0) - (4 if q.intents - {"what_is"} else 0)
+        draft.add_sources(event.sources, limit=2)
+        for rep in self.knowledge.reports:
+            if rep.event == event.id:
+                draft.reports.append(rep)
+        return draft
+
+    # ----------------------------------------------------------------- facts
+
+    def _fact_drafts(self, q: Query, event: Event) -> list[Draft]:
+        tokens = [t for t in q.tokens if not t.isdigit()]
+        hits = self.matcher.match(tokens, limit=6)
+        scored: list[tuple[float, FactHit]] = []
+        person_ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
+        for hit in hits:
+            score = hit.score + self._fact_bonus(q, hit.fact, person_ids)
+            if q.events and hit.fact.events and q.events[0] not in hit.fact.events:
+                score -= 25
+            scored.append((score, hit))
+        scored.sort(key=lambda s: -s[0])
+        if not scored or scored[0][0] < FACT_FLOOR:
+            return []
+        best_score, best = scored[0]
+        draft = self._fact_draft(best.fact, best_score)
+        if len(scored) > 1:
+            second_score, second = scored[1]
+            if best_score - second_score < FACT_CLARIFY_GAP and second_score >= FACT_FLOOR:
+                clarify = Draft(
+                    best_score - 1,
+                    Kind.CLARIFY,
+                    lines=["Did you mean one of these?"],
+                    suggestions=[best.fact.question, second.fact.question],
+                    topic="clarify",
+                )
+                return [draft, clarify] if best_score - second_score >= 1.5 else [clarify]
+        return [draft]
+
+    def _fact_bonus(self, q: Query, fact: Fact, person_ids: set[str]) -> float:
+        bonus = 0.0
+        if person_ids & set(fact.people):
+            bonus += 8
+        if q.events and q.events[0] in fact.events:
+            bonus += 4
+        if q.years:
+            linked = {int(k.split("/")[1]) for k in fact.editions}
+            bonus += 6 if set(q.years) & linked or any(str(y) in fact.answer for y in q.years) else -15
+        return bonus
+
+    def _fact_draft(self, fact: Fact, score: float) -> Draft:
+        draft = Draft(score, lines=[fact.answer], topic=f"fact:{fact.id}")
+        for conflict in fact.conflicts:
+            draft.lines.append(f"Sources differ: {conflict.text}")
+        for key in fact.editions:
+            draft.reports.extend(self.reports.get(key, []))
+        for rid in fact.reports:
+            draft.reports.extend(r for r in self.knowledge.reports if r.id == rid)
+        draft.add_sources([seed_label(s) for s in fact.sources])
+        return draft
+
+
+def _era_ok(q: Query, ed: Edition) -> bool:
+    return not q.eras or ed.era in q.eras
+
+
+def _asks_car(q: Query) -> bool:
+    return any(t in q.tokens for t in ("car", "auto", "vettura", "macchina", "model"))
+
+
+def _mentions_future(fact: Fact, today: object) -> bool:
+    year = getattr(today, "year", 0)
+    return any(str(y) in fact.answer for y in range(year, year + 3))
+
+
+def _report_line(rep: Report) -> str:
+    by = f", by {rep.author}" if rep.author else ""
+    photos = f" (photos: {rep.photos_by})" if rep.photos_by else ""
+    return f"{rep.title} ({rep.site}{by}){photos}"
+
+
+def _sentences_with(event: Event, keys: tuple[str, ...]) -> list[str]:
+    found = []
+    for text in (event.format or "", *event.notes):
+        for sentence in text.replace("; ", ". ").split(". "):
+            if any(k in sentence.lower() for k in keys) and sentence not in found:
+                found.append(sentence.strip().rstrip(".") + ".")
+    return found[:2]
+
+
+_ = words  # re-exported helper kept for handlers that split text

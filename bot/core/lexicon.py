@@ -1,0 +1,55 @@
+"""The intent keyword sets (``lexicon.yaml``), loaded once and shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.core.text import normalise, words
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Keyword sets by intent; phrases are token tuples so they can be matched in sequence."""
+
+    intent_words: dict[str, frozenset[str]]
+    intent_phrases: dict[str, tuple[tuple[str, ...], ...]]
+    other_races: tuple[tuple[str, ...], ...]
+    eras: dict[str, tuple[tuple[str, ...], ...]]
+    stopwords: frozenset[str]
+    ordinals: dict[str, int]
+
+    def vocabulary(self) -> set[str]:
+        """Every word the lexicon knows, for spelling correction."""
+        vocab: set[str] = set(self.stopwords) | set(self.ordinals)
+        for ws in self.intent_words.values():
+            vocab |= ws
+        for phrases in (*self.intent_phrases.values(), self.other_races, *self.eras.values()):
+            for phrase in phrases:
+                vocab.update(phrase)
+        return vocab
+
+
+def _phrases(items: list[Any]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(words(normalise(str(p)))) for p in items if words(normalise(str(p))))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
+    intents = raw["intents"]
+    return Lexicon(
+        intent_words={
+            name: frozenset(w for word in spec.get("words", []) for w in words(normalise(str(word))))
+            for name, spec in intents.items()
+        },
+        intent_phrases={name: _phrases(spec.get("phrases", [])) for name, spec in intents.items()},
+        other_races=_phrases(raw["other_races"]),
+        eras={name: _phrases(items) for name, items in raw["eras"].items()},
+        stopwords=frozenset(w for s in raw["stopwords"] for w in words(normalise(str(s)))),
+        ordinals={normalise(k): int(v) for k, v in raw["ordinals"].items()},
+    )

@@ -1,0 +1,125 @@
+"""What the core answers: plain data that every front end renders in its own way.
+
+No Telegram types and no markup here: the console prints ``Reply.text``, the Telegram adapter
+builds escaped HTML from the same fields, so both always say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.core.model import Report
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"  # a confident answer to what was asked
+    CLARIFY = "clarify"  # two or more close candidates; see suggestions
+    UNKNOWN = "unknown"  # the bot cannot answer this (it may still say what it does know)
+
+
+@dataclass(frozen=True)
+class ReportLink:
+    """A news report an answer rests on."""
+
+    title: str
+    site: str
+    url: str | None = None
+    author: str | None = None
+
+    @classmethod
+    def of(cls, report: Report) -> ReportLink:
+        return cls(report.title, report.site, report.url, report.author)
+
+    def plain(self) -> str:
+        by = f" by {self.author}" if self.author else ""
+        where = f" ({self.url})" if self.url else f" ({self.site})"
+        return f"{self.title}{by}{where}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer: its kind, a title, paragraphs, linked reports, sources and suggestions.
+
+    ``edition`` names the edition card shown (``event/year``) so front ends can offer
+    follow-up buttons; ``topic`` says which handler produced it (for stats and tests).
+    """
+
+    kind: Kind
+    lines: tuple[str, ...]
+    title: str | None = None
+    reports: tuple[ReportLink, ...] = ()
+    sources: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    edition: str | None = None
+    topic: str = ""
+
+    @property
+    def text(self) -> str:
+        """The whole reply as plain text (the console and the JSON contract use this)."""
+        parts: list[str] = []
+        if self.title:
+            parts.append(self.title)
+        parts.extend(self.lines)
+        if self.reports:
+            parts.append("Reports: " + "; ".join(r.plain() for r in self.reports))
+        if self.sources:
+            label = "Source" if len(self.sources) == 1 else "Sources"
+            parts.append(f"{label}: " + " ".join(self.sources))
+        if self.suggestions:
+            parts.append("Try: " + " | ".join(self.suggestions))
+        return "\n".join(parts)
+
+    def as_json(self, question: str) -> dict[str, Any]:
+        return {
+            "question": question,
+            "kind": self.kind.value,
+            "text": self.text,
+            "reports": [
+                {"title": r.title, "site": r.site, "url": r.url, "author": r.author}
+                for r in self.reports
+            ],
+            "sources": list(self.sources),
+            "suggestions": list(self.suggestions),
+        }
+
+
+@dataclass
+class Draft:
+    """A reply being assembled by a handler, with the confidence the planner ranks it by."""
+
+    confidence: float
+    kind: Kind = Kind.ANSWER
+    title: str | None = None
+    lines: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    edition: str | None = None
+    topic: str = ""
+
+    def add_sources(self, urls: tuple[str, ...] | list[str], limit: int = 2) -> None:
+        for url in urls:
+            if len(self.sources) >= limit:
+                return
+            if url not in self.sources:
+                self.sources.append(url)
+
+    def finish(self) -> Reply:
+        seen: set[str] = set()
+        links = []
+        for rep in self.reports:
+            if rep.id not in seen:
+                seen.add(rep.id)
+                links.append(ReportLink.of(rep))
+        return Reply(
+            kind=self.kind,
+            lines=tuple(self.lines),
+            title=self.title,
+            reports=tuple(links[:5]),
+            sources=tuple(self.sources),
+            suggestions=tuple(self.suggestions[:3]),
+            edition=self.edition,
+            topic=self.topic,
+        )
