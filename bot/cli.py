@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.evaluation import evaluate
@@ -88,7 +88,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     try:
         now = parse_now(args.now)
     except ValueError:
-        print(f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr)
+        print(
+            f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr
+        )
         return EXIT_USAGE
     answerer = load_answerer(settings)
     if answerer is None:
@@ -101,8 +103,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     question = " ".join(args.question)
     if not question:
-        print("millebot ask: give a question, or use --json to read questions from stdin",
-              file=sys.stderr)
+        print(
+            "millebot ask: give a question, or use --json to read questions from stdin",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(answerer.answer(question, now).text)
     return EXIT_OK
@@ -117,10 +121,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
     """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
-    try:
-        import readline  # noqa: F401  (history and line editing where available)
-    except ImportError:  # pragma: no cover - not on every platform
-        pass
+    with contextlib.suppress(ImportError):  # history and line editing where available
+        import readline  # noqa: F401
     print("Ask about the Mille Miglia and its sister rallies. Ctrl-D to leave.")
     while True:
         try:
@@ -132,6 +134,52 @@ def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
             continue
         print(answerer.answer(question, parse_now(now_arg)).text)
         print()
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run on Telegram; the token is required."""
+    if not settings.token:
+        print(
+            "millebot run: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather); "
+            "or use `millebot chat` for a console chat.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return run_telegram(settings)
+
+
+def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+    """Telegram when a token is set, otherwise a console chat over the same core."""
+    if settings.token:
+        return run_telegram(settings)
+    print(
+        "No TELEGRAM_BOT_TOKEN set: starting a console chat. To run on Telegram, "
+        "export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run `make run` again."
+    )
+    answerer = load_answerer(settings)
+    if answerer is None:
+        return EXIT_PROBLEMS
+    return chat_loop(answerer)
+
+
+def run_telegram(settings: Settings) -> int:
+    import logging
+
+    from bot.core.service import AnswerService
+    from bot.tg.app import run  # imported here: the core and the console never load telegram
+
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    service = AnswerService(settings.knowledge_dir, settings.database_path)
+    try:
+        asyncio.run(service.start())
+    except KnowledgeError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_PROBLEMS
+    run(settings, service)
+    return EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -163,14 +211,23 @@ def build_parser() -> argparse.ArgumentParser:
     now_help = "answer as of this moment (ISO 8601, e.g. 2027-03-01T09:00+01:00)"
     p = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
     p.add_argument("question", nargs="*", help="the question")
-    p.add_argument("--json", action="store_true",
-                   help="read questions from stdin, write one JSON object per line")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="read questions from stdin, write one JSON object per line",
+    )
     p.add_argument("--now", help=now_help)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="interactive console chat (Ctrl-D to leave)")
     p.add_argument("--now", help=now_help)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("start", help="run on Telegram if TELEGRAM_BOT_TOKEN is set, else chat")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("eval", help="score a question file (format of shared/eval)")
     p.add_argument("file", help="questions YAML")

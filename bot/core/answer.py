@@ -9,14 +9,15 @@ the bot says it does not know: a wrong answer stated with confidence is worse th
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.core import formatting as fmt
 from bot.core.lexicon import lexicon
-from bot.core.matcher import FactHit, FactMatcher
-from bot.core.model import Edition, Event, Fact, Knowledge, Person, Report, Status
+from bot.core.matcher import FactHit, FactMatcher, stem
+from bot.core.model import Crew, Edition, Event, Fact, Knowledge, Person, Report, Status
 from bot.core.reply import Draft, Kind, Reply
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
@@ -34,6 +35,27 @@ DEFAULT_EVENT = "mille-miglia"
 FACT_FLOOR = 62.0  # below this a fact match is noise
 FACT_CLARIFY_GAP = 3.0  # two facts this close: ask which one was meant
 ANSWER_FLOOR = 60.0
+FACT_CAP = 89.0  # a fact never outranks a structured answer to a named subject and field
+
+QUESTION_WORDS = frozenset(
+    [
+        "who",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "chi",
+        "cosa",
+        "quale",
+        "quali",
+        "quando",
+        "dove",
+        "perche",
+        "come",
+    ]
+)
 
 EDITION_INTENTS = (
     "winner",
@@ -49,6 +71,7 @@ EDITION_INTENTS = (
     "speed",
     "number",
     "reports",
+    "podium",
 )
 
 EXAMPLES = (
@@ -58,17 +81,15 @@ EXAMPLES = (
 )
 
 
-def seed_label(url: str) -> str:
-    return "Sports Car Digest Mille Miglia news page" if url == "seed" else url
-
-
 class Answerer:
     """Answers questions from one loaded knowledge base (immutable; swap the whole object)."""
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.catalog = Catalog(knowledge)
-        self.matcher = FactMatcher(knowledge.facts, lexicon().stopwords)
+        # Question words stay in for facts: "where does it start" and "why did they start it"
+        # differ only in them.
+        self.matcher = FactMatcher(knowledge.facts, lexicon().stopwords - QUESTION_WORDS)
         self.events = {e.id: e for e in knowledge.events}
         self.editions: dict[str, list[Edition]] = defaultdict(list)
         for ed in knowledge.editions:
@@ -147,6 +168,7 @@ class Answerer:
     def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
         return [
             self._next,
+            self._event_winners,
             self._latest,
             self._edition,
             self._year_range,
@@ -183,7 +205,14 @@ class Answerer:
     # ----------------------------------------------------------------- next / latest
 
     def _next(self, q: Query, event: Event, now: datetime) -> Draft | None:
-        if "next" not in q.intents or q.years:
+        tokens = set(q.tokens)
+        asks_when = (
+            "dates" in q.intents
+            and q.ordinal is None
+            and bool({"is", "will", "does"} & tokens)
+            and not ({"did", "was", "were", "first"} & tokens or "since" in q.intents)
+        )
+        if q.years or q.year_range or not ("next" in q.intents or asks_when):
             return None
         editions = self.editions[event.id]
         today = local_today(event, now)
@@ -207,14 +236,39 @@ class Answerer:
             self._attach(draft, nxt)
             return draft
         draft.lines.append(f"The dates of the next {event.name} have not been announced yet.")
+        last = latest(editions, today)
+        after = max(today.year, last.year if last else 0)
         for fact in self.knowledge.facts:
-            if fact.topic == "upcoming" and event.id in fact.events and _mentions_future(fact, today):
+            if (
+                fact.topic == "upcoming"
+                and event.id in fact.events
+                and _mentions_after(fact, after)
+            ):
                 draft.lines.append(fact.answer)
                 draft.add_sources(fact.sources, limit=1)
-        last = latest(editions, today)
         if last:
             draft.lines.append(latest_line(event, last))
             self._attach(draft, last, sources=False)
+        return draft
+
+    def _event_winners(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        """'Who won the California Mille?': the latest known winners, or honestly none."""
+        if "winner" not in q.intents or q.years or q.year_range or q.people or q.makes:
+            return None
+        if q.ordinal is not None or q.intents & {"count", "most", "list", "next", "latest"}:
+            return None
+        known = [e for e in self.editions[event.id] if e.winners]
+        if not known:
+            draft = Draft(84.0, Kind.UNKNOWN, topic="no-winners")
+            draft.lines.append(f"My sources name no winners of the {event.name}.")
+            draft.lines.append(event.summary)
+            draft.add_sources(event.sources, limit=1)
+            return draft
+        ed = max(known, key=lambda e: e.year)
+        draft = self._edition_draft(q, event, ed)
+        years = ", ".join(str(e.year) for e in known[-6:])
+        draft.lines.append(f"Ask about a year for other editions (winners known for e.g. {years}).")
+        draft.confidence = 80.0 if q.events else 70.0
         return draft
 
     def _latest(self, q: Query, event: Event, now: datetime) -> Draft | None:
@@ -259,12 +313,20 @@ class Answerer:
             None,
         )
         if years and year < min(years):
-            draft.lines.append(f"The {event.name} did not exist yet in {year}: it began in {event.since}.")
+            draft.lines.append(
+                f"The {event.name} did not exist yet in {year}: it began in {event.since}."
+            )
             draft.kind = Kind.ANSWER
         elif year > today.year or (years and year > max(years)):
-            draft.lines.append(
-                f"I have nothing on a {year} {event.name}: no such edition is announced in my sources."
-            )
+            draft.lines.append(f"No {year} {event.name} is announced in my sources yet.")
+            for fact in self.knowledge.facts:
+                if (
+                    fact.topic == "upcoming"
+                    and event.id in fact.events
+                    and str(year) in fact.answer
+                ):
+                    draft.lines.append(fact.answer)
+                    draft.add_sources(fact.sources, limit=2)
         elif era and year >= era.annual_from:  # type: ignore[operator]
             draft.lines.append(
                 f"The {event.name} has run every year since {era.annual_from}, but my sources "
@@ -279,7 +341,9 @@ class Answerer:
         draft = Draft(95.0, title=fmt.edition_title(event, ed), edition=ed.key, topic="edition")
         if ed.status is Status.NO_RACE:
             draft.title = None
-            draft.lines.append(f"There was no race in {ed.year}: no {event.name} was held. {ed.reason}")
+            draft.lines.append(
+                f"There was no race in {ed.year}: no {event.name} was held. {ed.reason}"
+            )
             draft.add_sources(ed.sources)
             draft.topic = "no-race"
             return draft
@@ -288,10 +352,22 @@ class Answerer:
             draft.add_sources(ed.sources)
             return draft
         asked = [i for i in EDITION_INTENTS if i in q.intents]
-        if "winner" in asked and "car" in asked and not _asks_car(q):
+        if "car" in asked and not _asks_car(q) and (set(asked) - {"car"}):
             asked.remove("car")
+        if "finishers" in asked and "field" in asked and not _STARTER_WORDS & set(q.tokens):
+            asked.remove("field")
+        if "podium" in asked and "winner" in asked:
+            asked.remove("winner")
+        if "winner" in asked and {"time", "speed"} & set(asked) and not _WHO & set(q.tokens):
+            asked.remove("winner")  # "the winning time" asks for a time, not for the winners
         if not asked:
-            self._card(draft, event, ed)
+            relevant = self._relevant_notes(q, ed)
+            if relevant:
+                draft.lines.extend(relevant)
+                draft.confidence = 88.0
+                draft.topic = "edition-notes"
+            else:
+                self._card(draft, event, ed)
         else:
             missing: list[str] = []
             for intent in asked:
@@ -302,6 +378,17 @@ class Answerer:
             draft.lines.extend(missing)
         self._attach(draft, ed)
         return draft
+
+    def _relevant_notes(self, q: Query, ed: Edition) -> list[str]:
+        """Notes of an edition that share a meaningful word with the question."""
+        wanted = {stem(t) for t in q.content if len(t) >= 4} - _GENERIC
+        if not wanted:
+            return []
+        hits = []
+        for line in (*ed.notes, *ed.podium, *(c.text for c in ed.conflicts if not c.field)):
+            if wanted & {stem(w) for w in words(normalise(line))}:
+                hits.append(line)
+        return hits[:3]
 
     def _known_summary(self, event: Event, ed: Edition) -> list[str]:
         when = fmt.edition_dates(ed)
@@ -342,7 +429,7 @@ class Answerer:
         if ed.applications is not None:
             parts.append(f"{ed.applications} applications")
         text = ", ".join(parts)
-        if ed.field_note and (not text or ed.field_note not in text):
+        if ed.field_note and _adds_numbers(ed.field_note, text):
             text = f"{text} ({ed.field_note})" if text else ed.field_note
         return text or None
 
@@ -361,7 +448,7 @@ class Answerer:
                 dates = f" ({when})" if when else ""
                 crews = "; ".join(fmt.crew_text(c) for c in ed.winners)
                 note = f" [{ed.winners_note}]" if ed.winners_note else ""
-                lines.append(f"{label.capitalize()}{dates} was won by {crews}.{note}")
+                lines.append(f"{_cap(label)}{dates} was won by {crews}.{note}")
                 self._conflict_lines(draft, ed, ("winners", "co_driver", "car"))
             elif ed.status is Status.SCHEDULED:
                 lack("result")
@@ -387,7 +474,7 @@ class Answerer:
             when = fmt.edition_dates(ed)
             if when:
                 verb = "is scheduled for" if ed.status is Status.SCHEDULED else "ran"
-                lines.append(f"{label.capitalize()} {verb} {when}.")
+                lines.append(f"{_cap(label)} {verb} {when}.")
                 self._conflict_lines(draft, ed, ("dates", "start", "end"))
             else:
                 lack("dates")
@@ -431,7 +518,7 @@ class Answerer:
                 self._conflict_lines(draft, ed, ("winning_time",))
             elif ed.era == "revival":
                 missing.append(
-                    f"{label.capitalize()} was a regularity rally decided on penalty points, "
+                    f"{_cap(label)} was a regularity rally decided on penalty points, "
                     "so there is no winning time."
                 )
             else:
@@ -442,7 +529,7 @@ class Answerer:
                 self._conflict_lines(draft, ed, ("average_speed",))
             elif ed.era == "revival":
                 missing.append(
-                    f"{label.capitalize()} was a regularity rally, not a speed race: "
+                    f"{_cap(label)} was a regularity rally, not a speed race: "
                     "there is no winning average speed."
                 )
             else:
@@ -451,10 +538,15 @@ class Answerer:
             if ed.number:
                 era = " of the revival" if ed.era == "revival" else ""
                 note = f" ({ed.number_note})" if ed.number_note else ""
-                lines.append(f"{label.capitalize()} was the {fmt.ordinal(ed.number)} edition{era}{note}.")
+                lines.append(f"{_cap(label)} was the {fmt.ordinal(ed.number)} edition{era}{note}.")
                 self._conflict_lines(draft, ed, ("number",))
             else:
                 lack("edition number")
+        elif intent == "podium":
+            if ed.podium:
+                lines.append(f"Behind the winners of {label}: " + "; ".join(ed.podium) + ".")
+            else:
+                lack("places behind the winners")
         elif intent == "reports":
             reps = self.reports.get(ed.key, [])
             if reps:
@@ -486,7 +578,7 @@ class Answerer:
             return
         self._conflict_lines(draft, ed, ("co_driver", "winners"))
 
-    def _asked_crew(self, q: Query, ed: Edition):  # type: ignore[no-untyped-def]
+    def _asked_crew(self, q: Query, ed: Edition) -> Crew | None:
         asked = {clean_name(n) for n in q.people}
         for crew in ed.winners:
             names = {clean_name(crew.driver), clean_name(crew.co_driver or "")}
@@ -500,9 +592,11 @@ class Answerer:
         surnames = [p.split()[-1].lower() for p in q.people]
         for line in (*ed.podium, *ed.notes):
             if any(s in line.lower() for s in surnames):
-                draft.lines.append(f"{label.capitalize()}: {line}")
+                draft.lines.append(f"{_cap(label)}: {line}")
                 return
-        missing.append(f"{q.people[0]} is not among the winners of {label}, and my sources say no more.")
+        missing.append(
+            f"{q.people[0]} is not among the winners of {label}, and my sources say no more."
+        )
 
     def _passes(
         self,
@@ -553,7 +647,7 @@ class Answerer:
     def _attach(self, draft: Draft, ed: Edition, sources: bool = True) -> None:
         draft.reports.extend(self.reports.get(ed.key, []))
         if sources:
-            draft.add_sources([seed_label(s) for s in ed.sources])
+            draft.add_sources(ed.sources)
 
     # ----------------------------------------------------------------- ranges and ordinals
 
@@ -575,7 +669,7 @@ class Answerer:
         return draft
 
     def _ordinal(self, q: Query, event: Event, now: datetime) -> Draft | None:
-        if q.ordinal is None or q.years or "count" in q.intents and q.ordinal is None:
+        if q.ordinal is None or q.years or ("count" in q.intents and q.ordinal is None):
             return None
         eds = [e for e in self.editions[event.id] if e.status is not Status.NO_RACE]
         if not eds:
@@ -600,7 +694,18 @@ class Answerer:
             return None
         if q.intents & {"count", "most"} or ("winner" in q.intents and "how" in q.tokens):
             return self._count_wins(q, event)
+        if q.intents & {"co_driver", "car"}:
+            return self._person_crews(q, event)
         return self._person_card(q, event)
+
+    def _person_crews(self, q: Query, event: Event) -> Draft | None:
+        draft = Draft(90.0, topic="person-crews")
+        for name in q.people:
+            for ed, _ in self._wins_of(name, event, q):
+                for crew in ed.winners:
+                    draft.lines.append(f"{ed.year}: {fmt.crew_text(crew)}.")
+                self._attach(draft, ed)
+        return draft if draft.lines else None
 
     def _wins_of(self, name: str, event: Event, q: Query) -> list[tuple[Edition, str]]:
         wins = []
@@ -615,7 +720,7 @@ class Answerer:
         return wins
 
     def _count_wins(self, q: Query, event: Event) -> Draft:
-        draft = Draft(92.0, topic="count-wins")
+        draft = Draft(93.0, topic="count-wins")
         for name in q.people:
             wins = self._wins_of(name, event, q)
             if not wins:
@@ -634,7 +739,7 @@ class Answerer:
         name = q.people[0]
         person = self.people.get(name)
         explicit = "who_is" in q.intents
-        draft = Draft(86.0 if explicit else 74.0, title=name, topic="person")
+        draft = Draft(91.0 if explicit else 76.0, title=name, topic="person")
         if person:
             draft.lines.append(person.summary)
             draft.add_sources(person.sources, limit=1)
@@ -643,7 +748,11 @@ class Answerer:
             if wins:
                 listed = "; ".join(
                     f"{ed.year}"
-                    + (f" ({next((c.car for c in ed.winners if c.car), '')})" if ed.winners[0].car else "")
+                    + (
+                        f" ({next((c.car for c in ed.winners if c.car), '')})"
+                        if ed.winners[0].car
+                        else ""
+                    )
                     for ed, _ in wins
                 )
                 draft.lines.append(f"Won the {ev.name} {fmt.times(len(wins))}: {listed}.")
@@ -663,11 +772,11 @@ class Answerer:
         for fact in self.knowledge.facts:
             if added >= limit:
                 return
-            if ids & set(fact.people) and (topics is None or fact.topic in topics):
-                if fact.answer not in draft.lines:
-                    draft.lines.append(fact.answer)
-                    draft.add_sources(fact.sources, limit=3)
-                    added += 1
+            wanted = ids & set(fact.people) and (topics is None or fact.topic in topics)
+            if wanted and fact.answer not in draft.lines:
+                draft.lines.append(fact.answer)
+                draft.add_sources(fact.sources, limit=3)
+                added += 1
 
     # ----------------------------------------------------------------- makes and computed
 
@@ -682,7 +791,8 @@ class Answerer:
                 eds = [
                     e
                     for e in self.editions[event.id]
-                    if (era_id is None or e.era == era_id) and any(c.make == make for c in e.winners)
+                    if (era_id is None or e.era == era_id)
+                    and any(c.make == make for c in e.winners)
                 ]
                 if not eds and era_id is not None and len(self._eras_for(q, event)) > 1:
                     continue
@@ -704,10 +814,15 @@ class Answerer:
             return [(None, "")]
         chosen = [e for e in event.eras if e.id in q.eras]
         eras = chosen or [e for e in event.eras if e.id in ("speed", "revival")] or list(event.eras)
-        return [(e.id, f"in the {e.name.lower()} ({e.start_year}-{e.end_year or 'today'})") for e in eras]
+        return [
+            (e.id, f"in the {e.name.lower()} ({e.start_year}-{e.end_year or 'today'})")
+            for e in eras
+        ]
 
     def _revival_gap_note(self, event: Event) -> str:
-        revival = [e for e in self.editions[event.id] if e.era == "revival" and e.status is Status.HELD]
+        revival = [
+            e for e in self.editions[event.id] if e.era == "revival" and e.status is Status.HELD
+        ]
         unknown = sum(1 for e in revival if not e.winners)
         return (
             f"(My revival records are incomplete: winners are known for {len(revival) - unknown} "
@@ -725,14 +840,18 @@ class Answerer:
             return self._most(q, event, by_make=True)
         if "most" in q.intents and q.intents & {"winner", "count"}:
             return self._most(q, event, by_make=False)
-        if "count" in q.intents and ("list" in q.intents or "edition" in q.tokens or "editions" in q.tokens):
+        if "count" in q.intents and (
+            "list" in q.intents or "edition" in q.tokens or "editions" in q.tokens
+        ):
             return self._count_editions(q, event)
         if "list" in q.intents and "winner" in q.intents:
             return self._roll_of_honour(q, event)
         return None
 
     def _no_race_years(self, event: Event) -> Draft | None:
-        gaps = [e for e in self.editions[event.id] if e.status in (Status.NO_RACE, Status.CANCELLED)]
+        gaps = [
+            e for e in self.editions[event.id] if e.status in (Status.NO_RACE, Status.CANCELLED)
+        ]
         if not gaps:
             return None
         draft = Draft(90.0, topic="no-race-years")
@@ -789,12 +908,13 @@ class Answerer:
             draft.lines.append(f"Most successful {what} {era_name}: {listed}.")
             if era_id == "revival" or any(e.status is Status.HELD and not e.winners for e in eds):
                 draft.lines.append(self._revival_gap_note(event))
-                draft.confidence = 74.0
+                if q.eras == {"revival"}:
+                    draft.confidence = 74.0
         self._topic_fact(draft, q, event, "records")
         return draft if draft.lines else None
 
     def _count_editions(self, q: Query, event: Event) -> Draft | None:
-        draft = Draft(86.0, topic="count-editions")
+        draft = Draft(90.0, topic="count-editions")
         for era_id, era_name in self._eras_for(q, event):
             eds = [
                 e
@@ -810,7 +930,9 @@ class Answerer:
                     f"{fmt.ordinal(numbered.number)} (my records hold {len(eds)} of them)."
                 )
             else:
-                draft.lines.append(f"{event.name} {era_name}: {len(eds)} editions ({eds[0].year}-{eds[-1].year}).")
+                draft.lines.append(
+                    f"{event.name} {era_name}: {len(eds)} editions ({eds[0].year}-{eds[-1].year})."
+                )
         return draft if draft.lines else None
 
     def _roll_of_honour(self, q: Query, event: Event) -> Draft | None:
@@ -862,7 +984,9 @@ class Answerer:
         reps = [r for r in self.knowledge.reports if r.event == event.id]
         if not reps:
             return None
-        draft = Draft(84.0 if q.events else 70.0, title=f"Reports on the {event.name}", topic="reports")
+        draft = Draft(
+            84.0 if q.events else 70.0, title=f"Reports on the {event.name}", topic="reports"
+        )
         for rep in reps:
             draft.lines.append("- " + _report_line(rep))
         draft.reports.extend(reps)
@@ -894,7 +1018,12 @@ class Answerer:
             draft.lines.append(f"Organiser: {event.organiser}")
         if "eligibility" in q.intents and event.eligibility:
             draft.lines.append(f"Eligible cars: {event.eligibility}")
-        if "car" in q.intents and not draft.lines and event.eligibility and "what_is" not in q.intents:
+        if (
+            "car" in q.intents
+            and not draft.lines
+            and event.eligibility
+            and "what_is" not in q.intents
+        ):
             draft.lines.append(f"Eligible cars: {event.eligibility}")
             draft.confidence -= 10
         if not draft.lines:
@@ -902,9 +1031,18 @@ class Answerer:
                 return None
             draft.lines.append(event.summary)
             draft.lines.append(f"Where: {event.where}. Since: {event.since}.")
+            name_words = {
+                stem(w) for a in (event.name, *event.aliases) for w in words(normalise(a))
+            }
+            extra = {stem(t) for t in q.content if len(t) >= 4} - name_words - _GENERIC
+            for note in event.notes:
+                if extra & {stem(w) for w in words(normalise(note))}:
+                    draft.lines.append(note)
             if event.format:
                 draft.lines.append(event.format)
-            draft.confidence = base + (4 if "what_is" in q.intents else 0) - (4 if q.intents - {"what_is"} else 0)
+            draft.confidence = (
+                base + (4 if "what_is" in q.intents else 0) - (4 if q.intents - {"what_is"} else 0)
+            )
         draft.add_sources(event.sources, limit=2)
         for rep in self.knowledge.reports:
             if rep.event == event.id:
@@ -927,12 +1065,12 @@ class Answerer:
         if not scored or scored[0][0] < FACT_FLOOR:
             return []
         best_score, best = scored[0]
-        draft = self._fact_draft(best.fact, best_score)
+        draft = self._fact_draft(best.fact, min(best_score, FACT_CAP))
         if len(scored) > 1:
             second_score, second = scored[1]
             if best_score - second_score < FACT_CLARIFY_GAP and second_score >= FACT_FLOOR:
                 clarify = Draft(
-                    best_score - 1,
+                    min(best_score, FACT_CAP) - 1,
                     Kind.CLARIFY,
                     lines=["Did you mean one of these?"],
                     suggestions=[best.fact.question, second.fact.question],
@@ -949,7 +1087,9 @@ class Answerer:
             bonus += 4
         if q.years:
             linked = {int(k.split("/")[1]) for k in fact.editions}
-            bonus += 6 if set(q.years) & linked or any(str(y) in fact.answer for y in q.years) else -15
+            bonus += (
+                6 if set(q.years) & linked or any(str(y) in fact.answer for y in q.years) else -15
+            )
         return bonus
 
     def _fact_draft(self, fact: Fact, score: float) -> Draft:
@@ -960,21 +1100,74 @@ class Answerer:
             draft.reports.extend(self.reports.get(key, []))
         for rid in fact.reports:
             draft.reports.extend(r for r in self.knowledge.reports if r.id == rid)
-        draft.add_sources([seed_label(s) for s in fact.sources])
+        draft.add_sources(fact.sources)
         return draft
+
+
+def _adds_numbers(note: str, shown: str) -> bool:
+    """Whether a source's wording holds figures that the figures shown do not."""
+    digits = set(re.findall(r"\d[\d,.]*", note.replace(",", "")))
+    return not shown or bool(digits - set(re.findall(r"\d+", shown)))
+
+
+def _cap(text: str) -> str:
+    """Upper-case the first letter only ('the 1951 Mille Miglia' -> 'The 1951 Mille Miglia')."""
+    return text[:1].upper() + text[1:]
 
 
 def _era_ok(q: Query, ed: Edition) -> bool:
     return not q.eras or ed.era in q.eras
 
 
+_GENERIC = frozenset(
+    [
+        "happen",
+        "happened",
+        "happen",
+        "what",
+        "tell",
+        "about",
+        "year",
+        "race",
+        "edition",
+        "mille",
+        "miglia",
+        "story",
+        "info",
+        "information",
+        "details",
+        "detail",
+        "know",
+        "something",
+    ]
+)
+
+
+_WHO = frozenset({"who", "won", "winner", "winners", "chi", "vinto", "vincitore", "vincitori"})
+
+_STARTER_WORDS = frozenset(
+    [
+        "started",
+        "starters",
+        "start",
+        "entries",
+        "entered",
+        "entrants",
+        "participants",
+        "partecipanti",
+        "iscritti",
+        "partenti",
+        "applications",
+    ]
+)
+
+
 def _asks_car(q: Query) -> bool:
     return any(t in q.tokens for t in ("car", "auto", "vettura", "macchina", "model"))
 
 
-def _mentions_future(fact: Fact, today: object) -> bool:
-    year = getattr(today, "year", 0)
-    return any(str(y) in fact.answer for y in range(year, year + 3))
+def _mentions_after(fact: Fact, year: int) -> bool:
+    return any(str(y) in fact.answer for y in range(year + 1, year + 4))
 
 
 def _report_line(rep: Report) -> str:

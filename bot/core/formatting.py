@@ -6,9 +6,20 @@ from datetime import date
 
 from bot.core.model import Crew, Edition, Event
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def date_range(start: date, end: date) -> str:
@@ -21,7 +32,9 @@ def date_range(start: date, end: date) -> str:
             f"{end.day} {MONTHS[end.month - 1]} {end.year}"
         )
     if start.month != end.month:
-        return f"{start.day} {MONTHS[start.month - 1]} - {end.day} {MONTHS[end.month - 1]} {end.year}"
+        return (
+            f"{start.day} {MONTHS[start.month - 1]} - {end.day} {MONTHS[end.month - 1]} {end.year}"
+        )
     return f"{start.day}-{end.day} {MONTHS[end.month - 1]} {end.year}"
 
 

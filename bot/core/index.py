@@ -125,17 +125,36 @@ def _rows(knowledge: Knowledge) -> dict[str, list[tuple[Any, ...]]]:
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _INSERTS}
     for ev in knowledge.events:
         rows["events"].append(
-            (ev.id, ev.name, ev.kind, ev.parent, ev.where, ev.timezone, ev.since, ev.summary)
-            + (_encode(ev),)
+            (
+                ev.id,
+                ev.name,
+                ev.kind,
+                ev.parent,
+                ev.where,
+                ev.timezone,
+                ev.since,
+                ev.summary,
+                _encode(ev),
+            )
         )
         for alias in (ev.name, *ev.aliases):
             rows["aliases"].append((normalise(alias), "event", ev.id))
         rows["sources"].extend(("event", ev.id, url) for url in ev.sources)
     for ed in knowledge.editions:
         rows["editions"].append(
-            (ed.event, ed.year, ed.status.value, ed.era, ed.number)
-            + (_iso(ed.start), _iso(ed.end), ed.starters, ed.finishers, ed.distance_km)
-            + (_encode(ed),)
+            (
+                ed.event,
+                ed.year,
+                ed.status.value,
+                ed.era,
+                ed.number,
+                _iso(ed.start),
+                _iso(ed.end),
+                ed.starters,
+                ed.finishers,
+                ed.distance_km,
+                _encode(ed),
+            )
         )
         for pos, crew in enumerate(ed.winners):
             rows["winners"].append(
@@ -244,7 +263,9 @@ async def read_index(db_path: Path) -> Knowledge:
     return Knowledge(
         events=tuple(_decode_event(b) for b in bodies["events"]),
         editions=tuple(
-            sorted((_decode_edition(b) for b in bodies["editions"]), key=lambda e: (e.event, e.year))
+            sorted(
+                (_decode_edition(b) for b in bodies["editions"]), key=lambda e: (e.event, e.year)
+            )
         ),
         reports=tuple(Report(**_tuples(b)) for b in bodies["reports"]),
         facts=tuple(Fact(**_decode_conflicts(_tuples(b))) for b in bodies["facts"]),

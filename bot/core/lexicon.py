@@ -44,7 +44,9 @@ def lexicon() -> Lexicon:
     intents = raw["intents"]
     return Lexicon(
         intent_words={
-            name: frozenset(w for word in spec.get("words", []) for w in words(normalise(str(word))))
+            name: frozenset(
+                w for word in spec.get("words", []) for w in words(normalise(str(word)))
+            )
             for name, spec in intents.items()
         },
         intent_phrases={name: _phrases(spec.get("phrases", [])) for name, spec in intents.items()},

@@ -298,7 +298,9 @@ def _complete(item: Any, spec: schema.Spec) -> bool:
 
 
 def _conflicts(item: dict[str, Any]) -> tuple[Conflict, ...]:
-    return tuple(Conflict(c["text"], c.get("field")) for c in item.get("conflicts", []) if "text" in c)
+    return tuple(
+        Conflict(c["text"], c.get("field")) for c in item.get("conflicts", []) if "text" in c
+    )
 
 
 def _event(item: dict[str, Any], file: str) -> Event:
@@ -336,11 +338,28 @@ def _event(item: dict[str, Any], file: str) -> Event:
     )
 
 
-_EDITION_SCALARS = (
-    "era number number_note name start end dates_note reason winners_note winning_time "
-    "average_speed distance_km distance_note route_note applications entries starters "
-    "finishers field_note timed_trials"
-).split()
+_EDITION_SCALARS = [
+    "era",
+    "number",
+    "number_note",
+    "name",
+    "start",
+    "end",
+    "dates_note",
+    "reason",
+    "winners_note",
+    "winning_time",
+    "average_speed",
+    "distance_km",
+    "distance_note",
+    "route_note",
+    "applications",
+    "entries",
+    "starters",
+    "finishers",
+    "field_note",
+    "timed_trials",
+]
 
 
 def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:

@@ -46,10 +46,10 @@ class FactMatcher:
         self._max_idf = math.log(1 + n)
 
     def content(self, text: str) -> list[str]:
-        return [_stem(t) for t in words(normalise(text)) if t not in self.stopwords]
+        return [stem(t) for t in words(normalise(text)) if t not in self.stopwords]
 
     def match(self, content_tokens: list[str], limit: int = 3) -> list[FactHit]:
-        tokens = [_stem(t) for t in content_tokens if t not in self.stopwords]
+        tokens = [stem(t) for t in content_tokens if t not in self.stopwords]
         if not tokens or not self._texts:
             return []
         query = " ".join(tokens)
@@ -78,7 +78,7 @@ class FactMatcher:
         return {owner: 100.0 * value / total for owner, value in covered.items()}
 
 
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     """A light English/Italian plural fold so 'winners' meets 'winner' and 'cars' meets 'car'."""
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"

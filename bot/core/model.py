@@ -209,7 +209,9 @@ class Knowledge:
         return next((e for e in self.events if e.id == event_id), None)
 
     def editions_of(self, event_id: str) -> tuple[Edition, ...]:
-        return tuple(sorted((e for e in self.editions if e.event == event_id), key=lambda e: e.year))
+        return tuple(
+            sorted((e for e in self.editions if e.event == event_id), key=lambda e: e.year)
+        )
 
     def edition(self, event_id: str, year: int) -> Edition | None:
         return next((e for e in self.editions if e.event == event_id and e.year == year), None)

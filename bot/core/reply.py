@@ -12,6 +12,8 @@ from typing import Any
 
 from bot.core.model import Report
 
+SEED_LABEL = "Sports Car Digest, Mille Miglia news page"
+
 
 class Kind(StrEnum):
     ANSWER = "answer"  # a confident answer to what was asked
@@ -103,8 +105,9 @@ class Draft:
         for url in urls:
             if len(self.sources) >= limit:
                 return
-            if url not in self.sources:
-                self.sources.append(url)
+            label = SEED_LABEL if url == "seed" else url
+            if label not in self.sources:
+                self.sources.append(label)
 
     def finish(self) -> Reply:
         seen: set[str] = set()

@@ -67,8 +67,34 @@ class Query:
 
 
 _ITALIAN_MARKERS = frozenset(
-    "chi ha vinto quando quante quanti dove perche cosa come della delle nel nella sono "
-    "edizione vincitore corsa gara e stata si qual quale anno anni".split()
+    [
+        "chi",
+        "ha",
+        "vinto",
+        "quando",
+        "quante",
+        "quanti",
+        "dove",
+        "perche",
+        "cosa",
+        "come",
+        "della",
+        "delle",
+        "nel",
+        "nella",
+        "sono",
+        "edizione",
+        "vincitore",
+        "corsa",
+        "gara",
+        "e",
+        "stata",
+        "si",
+        "qual",
+        "quale",
+        "anno",
+        "anni",
+    ]
 )
 
 
@@ -118,7 +144,9 @@ class Catalog:
             key = clean_name(person.name)
             names[key].update(clean_name(a) for a in person.aliases)
             self.person_ids[person.id] = key
-        makes = {normalise(crew.make) for ed in knowledge.editions for crew in ed.winners if crew.make}
+        makes = {
+            normalise(crew.make) for ed in knowledge.editions for crew in ed.winners if crew.make
+        }
         for key, aliases in names.items():
             self.person_names[key] = key
             self._add("person", key, key)
@@ -177,14 +205,18 @@ class Catalog:
         found: list[Match] = []
         i = 0
         while i < len(tokens):
-            best: tuple[int, str, str] | None = None
+            best: list[tuple[str, str]] = []
+            length = 0
             for phrase, kind, key in self.phrases.get(tokens[i], ()):
                 n = len(phrase)
-                if tuple(tokens[i : i + n]) == phrase and (best is None or n > best[0]):
-                    best = (n, kind, key)
+                if tuple(tokens[i : i + n]) == phrase:
+                    if n > length:
+                        best, length = [], n
+                    if n == length and (kind, key) not in best:
+                        best.append((kind, key))  # "Vesco" names Andrea and Roberto alike
             if best:
-                found.append(Match(best[1], best[2], i, i + best[0]))
-                i += best[0]
+                found.extend(Match(kind, key, i, i + length) for kind, key in best)
+                i += length
             else:
                 i += 1
         return found
@@ -216,7 +248,7 @@ def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
         digit = int(short.group(1))
         start = (1900 if digit >= 2 else 2000) + digit * 10
         span = (start, start + 9)
-    if len(years) == 2 and any(w in folded.split() for w in _RANGE_WORDS) or (
+    if (len(years) == 2 and any(w in folded.split() for w in _RANGE_WORDS)) or (
         len(years) == 2 and re.search(r"\d{4} ?(?:-|to|and|e|a) ?'?\d{2,4}", folded)
     ):
         span = (min(years), max(years))
@@ -261,7 +293,9 @@ def understand(question: str, catalog: Catalog) -> Query:
     for intent, phrases in lex.intent_phrases.items():
         if any(_has_phrase(tokens, p) for p in phrases):
             query.intents.add(intent)
-    query.eras = {era for era, phrases in lex.eras.items() if any(_has_phrase(tokens, p) for p in phrases)}
+    query.eras = {
+        era for era, phrases in lex.eras.items() if any(_has_phrase(tokens, p) for p in phrases)
+    }
     query.other_race = any(_has_phrase(tokens, p) for p in lex.other_races)
     query.italian = len(token_set & _ITALIAN_MARKERS) >= 2 or any(
         _has_phrase(tokens, p) for p in (("chi", "ha", "vinto"), ("quando",), ("quante",))

@@ -44,7 +44,9 @@ class Problem:
 
     def __str__(self) -> str:
         location = f"{self.file}:{self.line}"
-        return f"{location}: {self.where}: {self.what}" if self.where else f"{location}: {self.what}"
+        return (
+            f"{location}: {self.where}: {self.what}" if self.where else f"{location}: {self.what}"
+        )
 
 
 class Invalid:
@@ -92,7 +94,9 @@ class NodeChecker:
 
     def _mapping(self, node: yaml.Node, spec: Spec, where: str) -> Any:
         if not isinstance(node, yaml.MappingNode):
-            return self.problem(node, where, f"expected a mapping (key: value), got {_tag_name(node)}")
+            return self.problem(
+                node, where, f"expected a mapping (key: value), got {_tag_name(node)}"
+            )
         result: dict[str, Any] = {LINE_KEY: node.start_mark.line + 1}
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -106,7 +110,9 @@ class NodeChecker:
                 hint = difflib.get_close_matches(key, list(spec.fields), n=1)
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
                 allowed = ", ".join(spec.fields)
-                self.problem(key_node, key_where, f"unknown key '{key}'{suffix}; allowed: {allowed}")
+                self.problem(
+                    key_node, key_where, f"unknown key '{key}'{suffix}; allowed: {allowed}"
+                )
                 continue
             value = self.check(value_node, spec.fields[key], key_where)
             if value is None and spec.fields[key].required:
@@ -160,7 +166,9 @@ class NodeChecker:
         if spec.kind == "url" and not is_source(value):
             return self.problem(node, where, f"malformed URL '{value}'")
         if spec.kind == "enum" and value not in spec.choices:
-            return self.problem(node, where, f"expected one of {', '.join(spec.choices)}; got '{value}'")
+            return self.problem(
+                node, where, f"expected one of {', '.join(spec.choices)}; got '{value}'"
+            )
         if spec.kind == "tz":
             try:
                 ZoneInfo(value)
@@ -169,10 +177,16 @@ class NodeChecker:
         return value
 
     def _number(self, node: yaml.ScalarNode, where: str, kind: type[int] | type[float]) -> Any:
-        allowed = ("tag:yaml.org,2002:int",) if kind is int else ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        allowed = (
+            ("tag:yaml.org,2002:int",)
+            if kind is int
+            else ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        )
         if node.tag not in allowed:
             expected = "a whole number" if kind is int else "a number"
-            return self.problem(node, where, f"expected {expected}, got {_tag_name(node)} '{node.value}'")
+            return self.problem(
+                node, where, f"expected {expected}, got {_tag_name(node)} '{node.value}'"
+            )
         try:
             return kind(str(node.value).replace("_", ""))
         except ValueError:
@@ -182,7 +196,9 @@ class NodeChecker:
         text = str(node.value).strip()
         match = ISO_DATE.match(text)
         if node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str") or not match:
-            return self.problem(node, where, f"expected a date YYYY-MM-DD, got {_tag_name(node)} '{text}'")
+            return self.problem(
+                node, where, f"expected a date YYYY-MM-DD, got {_tag_name(node)} '{text}'"
+            )
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:

@@ -1,0 +1,104 @@
+"""The console front end as a user (or a script relying on the JSON contract) sees it."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-23T12:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI test builds its own index, never the developer's data/ folder."""
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "index.sqlite3"))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(ROOT / "knowledge"))
+
+
+def test_ask_prints_a_plain_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--now", NOW, "who won in 1931?"]) == 0
+    out = capsys.readouterr().out
+    assert "Caracciola" in out and "Sebastian" in out
+    assert "<" not in out  # plain text, no markup
+
+
+def test_ask_json_keeps_the_contract(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = ["who won in 1955", "what's the best pizza in Rome", "", "/next"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
+    assert main(["ask", "--json", "--now", NOW]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(questions)
+    replies = [json.loads(line) for line in lines]
+    for question, reply in zip(questions, replies, strict=True):
+        assert set(reply) == {"question", "kind", "text", "reports", "sources", "suggestions"}
+        assert reply["question"] == question
+        assert reply["kind"] in ("answer", "clarify", "unknown")
+        assert isinstance(reply["text"], str) and reply["text"]
+    assert replies[0]["kind"] == "answer" and "Moss" in replies[0]["text"]
+    assert replies[1]["kind"] == "unknown"
+    assert "2027" in replies[3]["text"]
+
+
+def test_now_changes_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ask", "--now", "2026-06-10T12:00:00+02:00", "/next"])
+    assert "day 2 of 5" in capsys.readouterr().out
+
+
+def test_bad_now_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--now", "yesterday", "hi"]) == 2
+    assert "--now" in capsys.readouterr().err
+
+
+def test_eval_scores_a_question_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- {tag: a, q: 'who won in 1927', expect: [Minoia]}\n"
+        "- {tag: a, q: 'who won in 1928', expect: [Nobody]}\n"
+        "- {tag: b, q: 'qwertyuiop', expect: unknown}\n",
+        encoding="utf-8",
+    )
+    assert main(["eval", str(questions), "--now", NOW]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL [a] 'who won in 1928'" in out
+    assert "score: 1/2 answered right, 1/1 abstained right, total 66.7%" in out
+
+
+def test_chat_answers_until_end_of_input(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--now", NOW],
+        input="who won in 1957\n\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "chat.sqlite3")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Taruffi" in proc.stdout
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("validate", "index", "ask", "chat", "eval"):
+        assert command in out
+
+
+def test_core_never_imports_telegram() -> None:
+    code = (
+        "import sys, bot.core.answer, bot.core.index, bot.cli\n"
+        "assert 'telegram' not in sys.modules, sorted(m for m in sys.modules if 'telegram' in m)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
