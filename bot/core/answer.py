@@ -72,6 +72,7 @@ EDITION_INTENTS = (
     "number",
     "reports",
     "podium",
+    "trials",
 )
 
 EXAMPLES = (
@@ -101,6 +102,7 @@ class Answerer:
             self.catalog.person_ids[p.id]: p for p in knowledge.people
         }
         self.place_key = self._place_keys(knowledge)
+        self.lex_stop = lexicon().stopwords
 
     def _place_keys(self, knowledge: Knowledge) -> dict[str, str]:
         keys: dict[str, str] = {}
@@ -131,6 +133,9 @@ class Answerer:
             else:
                 text = rest or name
         query = understand(text, self.catalog)
+        event = self.events.get(query.events[0] if query.events else DEFAULT_EVENT)
+        if event is not None:
+            query.today = local_today(event, now)
         return self._plan(query, now).finish()
 
     def _plan(self, q: Query, now: datetime) -> Draft:
@@ -257,6 +262,9 @@ class Answerer:
             return None
         if q.ordinal is not None or q.intents & {"count", "most", "list", "next", "latest"}:
             return None
+        others = {stem(t) for t in q.content} - {stem(w) for w in _WHO} - _GENERIC
+        if others - {"last", "latest", "recent", "ever", "today"}:
+            return None  # "the oldest winner", "the first woman to win": not the latest winners
         known = [e for e in self.editions[event.id] if e.winners]
         if not known:
             draft = Draft(84.0, Kind.UNKNOWN, topic="no-winners")
@@ -268,7 +276,7 @@ class Answerer:
         draft = self._edition_draft(q, event, ed)
         years = ", ".join(str(e.year) for e in known[-6:])
         draft.lines.append(f"Ask about a year for other editions (winners known for e.g. {years}).")
-        draft.confidence = 80.0 if q.events else 70.0
+        draft.confidence = 84.0 if q.events else 80.0
         return draft
 
     def _latest(self, q: Query, event: Event, now: datetime) -> Draft | None:
@@ -381,7 +389,8 @@ class Answerer:
 
     def _relevant_notes(self, q: Query, ed: Edition) -> list[str]:
         """Notes of an edition that share a meaningful word with the question."""
-        wanted = {stem(t) for t in q.content if len(t) >= 4} - _GENERIC
+        wanted = {stem(t) for t in q.tokens if len(t) >= 4 and not t.isdigit()}
+        wanted -= _GENERIC | self.lex_stop | {stem(w) for w in words(normalise(ed.event))}
         if not wanted:
             return []
         hits = []
@@ -473,7 +482,13 @@ class Answerer:
         elif intent == "dates":
             when = fmt.edition_dates(ed)
             if when:
-                verb = "is scheduled for" if ed.status is Status.SCHEDULED else "ran"
+                last_day = ed.end or ed.start
+                past = q.today is not None and last_day is not None and last_day < q.today
+                verb = (
+                    "ran"
+                    if ed.status is Status.HELD
+                    else ("was scheduled for" if past else "is scheduled for")
+                )
                 lines.append(f"{_cap(label)} {verb} {when}.")
                 self._conflict_lines(draft, ed, ("dates", "start", "end"))
             else:
@@ -542,6 +557,11 @@ class Answerer:
                 self._conflict_lines(draft, ed, ("number",))
             else:
                 lack("edition number")
+        elif intent == "trials":
+            if ed.timed_trials:
+                lines.append(f"{_cap(label)} had {ed.timed_trials} timed trials.")
+            else:
+                lack("number of timed trials")
         elif intent == "podium":
             if ed.podium:
                 lines.append(f"Behind the winners of {label}: " + "; ".join(ed.podium) + ".")
@@ -819,6 +839,11 @@ class Answerer:
             for e in eras
         ]
 
+    def _gap_note(self, event: Event, eds: list[Edition]) -> str:
+        held = [e for e in eds if e.status is Status.HELD]
+        known = sum(1 for e in held if e.winners)
+        return f"(My records name the winners of {known} of the {len(held)} editions I know of.)"
+
     def _revival_gap_note(self, event: Event) -> str:
         revival = [
             e for e in self.editions[event.id] if e.era == "revival" and e.status is Status.HELD
@@ -881,7 +906,7 @@ class Answerer:
             pick = (min if smallest else max)(eds, key=lambda e: e.starters or 0)
             word = "smallest" if smallest else "biggest"
             draft.lines.append(
-                f"The {word} field {era_name} in my records: {pick.year}, with {pick.starters} starters."
+                f"The {word} field{_sp(era_name)} in my records: {pick.year}, with {pick.starters} starters."
             )
             self._conflict_lines(draft, pick, ("starters",))
             draft.add_sources(pick.sources, limit=2)
@@ -902,12 +927,16 @@ class Answerer:
                 counts.update(names)
             if not counts:
                 continue
-            top = counts.most_common(3)
+            ranked = counts.most_common()
+            floor = ranked[min(2, len(ranked) - 1)][1]
+            top = [(name, n) for name, n in ranked if n >= max(floor, 2)][:8] or ranked[:3]
             listed = ", ".join(f"{name} ({n})" for name, n in top)
             what = "makes" if by_make else "winners"
-            draft.lines.append(f"Most successful {what} {era_name}: {listed}.")
-            if era_id == "revival" or any(e.status is Status.HELD and not e.winners for e in eds):
+            draft.lines.append(f"Most successful {what}{_sp(era_name)}: {listed}.")
+            if era_id == "revival":
                 draft.lines.append(self._revival_gap_note(event))
+            elif any(e.status is Status.HELD and not e.winners for e in eds):
+                draft.lines.append(self._gap_note(event, eds))
                 if q.eras == {"revival"}:
                     draft.confidence = 74.0
         self._topic_fact(draft, q, event, "records")
@@ -926,12 +955,12 @@ class Answerer:
             numbered = max((e for e in eds if e.number), key=lambda e: e.year, default=None)
             if numbered and numbered.number and numbered.number > len(eds):
                 draft.lines.append(
-                    f"{event.name} {era_name}: the {numbered.year} edition was the "
+                    f"{event.name}{_sp(era_name)}: the {numbered.year} edition was the "
                     f"{fmt.ordinal(numbered.number)} (my records hold {len(eds)} of them)."
                 )
             else:
                 draft.lines.append(
-                    f"{event.name} {era_name}: {len(eds)} editions ({eds[0].year}-{eds[-1].year})."
+                    f"{event.name}{_sp(era_name)}: {len(eds)} editions ({eds[0].year}-{eds[-1].year})."
                 )
         return draft if draft.lines else None
 
@@ -1052,7 +1081,7 @@ class Answerer:
     # ----------------------------------------------------------------- facts
 
     def _fact_drafts(self, q: Query, event: Event) -> list[Draft]:
-        tokens = [t for t in q.tokens if not t.isdigit()]
+        tokens = [t for t in q.tokens if not (t.isdigit() and len(t) == 4)]
         hits = self.matcher.match(tokens, limit=6)
         scored: list[tuple[float, FactHit]] = []
         person_ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
@@ -1085,6 +1114,8 @@ class Answerer:
             bonus += 8
         if q.events and q.events[0] in fact.events:
             bonus += 4
+        if not q.years and _YEAR_IN_TEXT.search(fact.question):
+            bonus -= 12  # a fact about one year ("who won in 2026?") for a question without one
         if q.years:
             linked = {int(k.split("/")[1]) for k in fact.editions}
             bonus += (
@@ -1108,6 +1139,13 @@ def _adds_numbers(note: str, shown: str) -> bool:
     """Whether a source's wording holds figures that the figures shown do not."""
     digits = set(re.findall(r"\d[\d,.]*", note.replace(",", "")))
     return not shown or bool(digits - set(re.findall(r"\d+", shown)))
+
+
+_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _sp(text: str) -> str:
+    return f" {text}" if text else ""
 
 
 def _cap(text: str) -> str:

@@ -42,14 +42,19 @@ def _phrases(items: list[Any]) -> tuple[tuple[str, ...], ...]:
 def lexicon() -> Lexicon:
     raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
     intents = raw["intents"]
+    # A multi-word entry under "words" is a phrase: "piu grande" must not make "piu" a keyword.
+    single: dict[str, list[str]] = {}
+    multi: dict[str, list[str]] = {}
+    for name, spec in intents.items():
+        entries = [str(w) for w in spec.get("words", [])]
+        single[name] = [w for w in entries if len(words(normalise(w))) == 1]
+        multi[name] = [w for w in entries if len(words(normalise(w))) > 1]
     return Lexicon(
-        intent_words={
-            name: frozenset(
-                w for word in spec.get("words", []) for w in words(normalise(str(word)))
-            )
+        intent_words={name: frozenset(normalise(w) for w in single[name]) for name in intents},
+        intent_phrases={
+            name: _phrases(list(spec.get("phrases", [])) + multi[name])
             for name, spec in intents.items()
         },
-        intent_phrases={name: _phrases(spec.get("phrases", [])) for name, spec in intents.items()},
         other_races=_phrases(raw["other_races"]),
         eras={name: _phrases(items) for name, items in raw["eras"].items()},
         stopwords=frozenset(w for s in raw["stopwords"] for w in words(normalise(str(s)))),

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
@@ -59,6 +60,7 @@ class Query:
     eras: set[str] = field(default_factory=set)
     other_race: bool = False
     italian: bool = False
+    today: date | None = None  # in the asked-about event's time zone, set by the answerer
 
     @property
     def has_subject(self) -> bool:
