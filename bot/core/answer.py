@@ -102,6 +102,12 @@ class Answerer:
             self.catalog.person_ids[p.id]: p for p in knowledge.people
         }
         self.place_key = self._place_keys(knowledge)
+        self.wins: dict[str, list[tuple[Edition, str]]] = defaultdict(list)
+        for ed in knowledge.editions:  # who won what, computed once instead of per question
+            for crew in ed.winners:
+                self.wins[clean_name(crew.driver)].append((ed, "driver"))
+                if crew.co_driver:
+                    self.wins[clean_name(crew.co_driver)].append((ed, "co-driver"))
         self.lex_stop = lexicon().stopwords
 
     def _place_keys(self, knowledge: Knowledge) -> dict[str, str]:
@@ -728,16 +734,14 @@ class Answerer:
         return draft if draft.lines else None
 
     def _wins_of(self, name: str, event: Event, q: Query) -> list[tuple[Edition, str]]:
-        wins = []
-        for ed in self.editions[event.id]:
-            if not _era_ok(q, ed):
-                continue
-            for crew in ed.winners:
-                if clean_name(crew.driver) == name:
-                    wins.append((ed, "driver"))
-                elif crew.co_driver and clean_name(crew.co_driver) == name:
-                    wins.append((ed, "co-driver"))
-        return wins
+        return sorted(
+            (
+                (ed, role)
+                for ed, role in self.wins.get(name, ())
+                if ed.event == event.id and _era_ok(q, ed)
+            ),
+            key=lambda w: w[0].year,
+        )
 
     def _count_wins(self, q: Query, event: Event) -> Draft:
         draft = Draft(93.0, topic="count-wins")
@@ -763,8 +767,11 @@ class Answerer:
         if person:
             draft.lines.append(person.summary)
             draft.add_sources(person.sources, limit=1)
-        for ev in self.events.values():
-            wins = self._wins_of(name, ev, Query(text="", tokens=[], content=[]))
+        by_event: dict[str, list[tuple[Edition, str]]] = defaultdict(list)
+        for ed, role in sorted(self.wins.get(name, ()), key=lambda w: w[0].year):
+            by_event[ed.event].append((ed, role))
+        for event_id, wins in list(by_event.items())[:4]:  # a card stays short
+            ev = self.events[event_id]
             if wins:
                 listed = "; ".join(
                     f"{ed.year}"
@@ -973,8 +980,16 @@ class Answerer:
             draft.lines.append(f"{ed.year}: " + "; ".join(fmt.crew_text(c) for c in ed.winners))
         return draft
 
+    def _hits(self, q: Query) -> list[FactHit]:
+        """Fact matches for a question, computed once however many handlers ask."""
+        if q.fact_hits is None:
+            tokens = [t for t in q.tokens if not (t.isdigit() and len(t) == 4)]
+            q.fact_hits = self.matcher.match(tokens, limit=6)
+        hits: list[FactHit] = q.fact_hits
+        return hits
+
     def _topic_fact(self, draft: Draft, q: Query, event: Event, topic: str) -> None:
-        hits = self.matcher.match(q.tokens, limit=5)
+        hits = self._hits(q)
         for hit in hits:
             if hit.fact.topic == topic and hit.score >= 55 and event.id in hit.fact.events:
                 draft.lines.append(hit.fact.answer)
@@ -1081,8 +1096,7 @@ class Answerer:
     # ----------------------------------------------------------------- facts
 
     def _fact_drafts(self, q: Query, event: Event) -> list[Draft]:
-        tokens = [t for t in q.tokens if not (t.isdigit() and len(t) == 4)]
-        hits = self.matcher.match(tokens, limit=6)
+        hits = self._hits(q)
         scored: list[tuple[float, FactHit]] = []
         person_ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
         for hit in hits:

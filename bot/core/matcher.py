@@ -18,6 +18,8 @@ from rapidfuzz import fuzz, process
 from bot.core.model import Fact
 from bot.core.text import normalise, words
 
+SHORTLIST = 40  # facts compared by string similarity, the best by rare-word overlap
+
 
 @dataclass(frozen=True)
 class FactHit:
@@ -34,8 +36,10 @@ class FactMatcher:
         self._texts: list[str] = []
         self._owner: list[int] = []
         self._postings: dict[str, set[int]] = defaultdict(set)
+        self._positions: dict[int, list[int]] = defaultdict(list)
         for index, fact in enumerate(facts):
             for text in (fact.question, *fact.phrasings):
+                self._positions[index].append(len(self._texts))
                 self._texts.append(" ".join(self.content(text)))
                 self._owner.append(index)
             bag = set(self.content(" ".join((fact.question, *fact.phrasings, fact.answer))))
@@ -53,13 +57,18 @@ class FactMatcher:
         if not tokens or not self._texts:
             return []
         query = " ".join(tokens)
-        similar: dict[int, float] = {}
-        for _, score, pos in process.extract(
-            query, self._texts, scorer=fuzz.token_sort_ratio, limit=20, score_cutoff=40
-        ):
-            owner = self._owner[pos]
-            similar[owner] = max(similar.get(owner, 0.0), score)
         overlap = self._overlap(tokens)
+        # String similarity only over the phrasings of the facts that share the most rare-word
+        # weight with the question: the cost stays flat as the knowledge base grows.
+        shortlist = sorted(overlap, key=lambda o: -overlap[o])[:SHORTLIST]
+        positions = [pos for owner in shortlist for pos in self._positions[owner]]
+        similar: dict[int, float] = {}
+        choices = [self._texts[pos] for pos in positions]
+        for _, score, i in process.extract(
+            query, choices, scorer=fuzz.token_sort_ratio, limit=20, score_cutoff=40
+        ):
+            owner = self._owner[positions[i]]
+            similar[owner] = max(similar.get(owner, 0.0), score)
         scores = []
         for owner in set(similar) | set(overlap):
             score = 0.55 * similar.get(owner, 0.0) + 0.45 * overlap.get(owner, 0.0)

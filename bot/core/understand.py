@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -61,6 +62,7 @@ class Query:
     other_race: bool = False
     italian: bool = False
     today: date | None = None  # in the asked-about event's time zone, set by the answerer
+    fact_hits: list[Any] | None = None  # the answerer's fact matches, cached per question
 
     @property
     def has_subject(self) -> bool:
