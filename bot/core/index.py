@@ -200,6 +200,11 @@ _INSERTS = {
 }
 
 
+def _read_only_uri(db_path: Path) -> str:
+    """A read-only SQLite URI; ``as_uri`` escapes '#', '?' and '%' in the path."""
+    return db_path.resolve().as_uri() + "?mode=ro"
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -238,7 +243,7 @@ async def read_meta(db_path: Path) -> tuple[int, str] | None:
     if not db_path.is_file():
         return None
     try:
-        async with aiosqlite.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        async with aiosqlite.connect(_read_only_uri(db_path), uri=True) as db:
             async with db.execute("PRAGMA user_version") as cur:
                 version_row = await cur.fetchone()
             async with db.execute("SELECT value FROM meta WHERE key = 'digest'") as cur:
@@ -253,7 +258,7 @@ async def read_meta(db_path: Path) -> tuple[int, str] | None:
 
 async def read_index(db_path: Path) -> Knowledge:
     """Rebuild the in-memory model from an index, without touching the YAML."""
-    async with aiosqlite.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+    async with aiosqlite.connect(_read_only_uri(db_path), uri=True) as db:
         bodies: dict[str, list[dict[str, Any]]] = {}
         for table in ("events", "editions", "reports", "facts", "people", "places"):
             async with db.execute(f"SELECT body FROM {table}") as cur:

@@ -29,7 +29,15 @@ from bot.core.model import (
     Report,
     Status,
 )
-from bot.core.validate import INDEX_KEY, INVALID, INVALID_KEYS, LINE_KEY, NodeChecker, Problem
+from bot.core.validate import (
+    INDEX_KEY,
+    INVALID,
+    INVALID_KEYS,
+    KEY_LINES_KEY,
+    LINE_KEY,
+    NodeChecker,
+    Problem,
+)
 
 try:  # libyaml is several times faster; the pure-Python loader gives the same nodes and marks.
     _Loader: Any = yaml.CSafeLoader
@@ -93,6 +101,10 @@ class _Builder:
         self.people: list[Person] = []
         self.places: list[Place] = []
         self.where: dict[int, str] = {}  # id(edition) -> "editions[3]", for messages
+        self.event_lines: dict[str, int] = {}  # editions file -> line of its "event:" key
+        # When a file could not be read or an item was dropped, "no such id" messages would be
+        # echoes of that one defect, so reference checks are skipped until it is fixed.
+        self.partial = False
 
     def read(self, path: Path, relative: str) -> None:
         kind = schema.file_kind(relative)
@@ -107,8 +119,10 @@ class _Builder:
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             what = f"YAML syntax error at column {column}: {err.problem or err.context}"
             self.problems.append(Problem(relative, line, "", what))
+            self.partial = True
             return
         except (UnicodeDecodeError, yaml.YAMLError) as err:
+            self.partial = True
             self.problems.append(Problem(relative, 1, "", f"cannot read file: {err}"))
             return
         if root is None:
@@ -126,15 +140,17 @@ class _Builder:
 
     def _take_events(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("events", []):
-            if _complete(item, schema.EVENT):
+            if self._keep(item, schema.EVENT):
                 self.events.append(_event(item, file))
 
     def _take_editions(self, data: dict[str, Any], file: str) -> None:
         event_id = data.get("event")
         if event_id is None:
+            self.partial = True
             return
+        self.event_lines[file] = data.get(KEY_LINES_KEY, {}).get("event", 1)
         for item in data.get("editions", []):
-            if _complete(item, schema.EDITION):
+            if self._keep(item, schema.EDITION):
                 self.editions.append(_edition(item, event_id, file))
                 where = f"editions[{item[INDEX_KEY]}]"
                 self.where[id(self.editions[-1])] = where
@@ -142,12 +158,12 @@ class _Builder:
 
     def _take_reports(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("reports", []):
-            if _complete(item, schema.REPORT):
+            if self._keep(item, schema.REPORT):
                 self.reports.append(_report(item, file))
 
     def _take_facts(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("facts", []):
-            if not _complete(item, schema.FACT):
+            if not self._keep(item, schema.FACT):
                 continue
             fact = _fact(item, file)
             self.facts.append(fact)
@@ -158,13 +174,18 @@ class _Builder:
 
     def _take_people(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("people", []):
-            if _complete(item, schema.PERSON):
+            if self._keep(item, schema.PERSON):
                 self.people.append(_person(item, file))
 
     def _take_places(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("places", []):
-            if _complete(item, schema.PLACE):
+            if self._keep(item, schema.PLACE):
                 self.places.append(Place(item["name"], tuple(item.get("aliases", ()))))
+
+    def _keep(self, item: Any, spec: schema.Spec) -> bool:
+        complete = _complete(item, spec)
+        self.partial = self.partial or not complete
+        return complete
 
     def _check_edition(self, ed: Edition, where: str, invalid: set[str]) -> None:
         def report(field_name: str, what: str) -> None:
@@ -190,7 +211,9 @@ class _Builder:
         self._unique("reports", self.reports)
         self._unique("facts", self.facts)
         self._unique("people", self.people)
-        events = {e.id: e for e in self.events}
+        events: dict[str, Event] = {}
+        for event in self.events:
+            events.setdefault(event.id, event)  # the first of a duplicated id stands
         for event in self.events:
             if event.parent and event.parent not in events:
                 self._missing(event, "parent", "event", event.parent)
@@ -198,10 +221,11 @@ class _Builder:
         unknown_event_files: set[str] = set()
         for ed in self.editions:
             if ed.event not in events:
-                if ed.file not in unknown_event_files:  # one message per file, not per edition
+                if ed.file not in unknown_event_files and not self.partial:  # once per file
                     unknown_event_files.add(ed.file)
                     text = f"no event '{ed.event}' exists (see events.yaml)"
-                    self.problems.append(Problem(ed.file, 1, "event", text))
+                    line = self.event_lines.get(ed.file, 1)
+                    self.problems.append(Problem(ed.file, line, "event", text))
                 continue
             if ed.key in seen:
                 first = seen[ed.key]
@@ -246,6 +270,8 @@ class _Builder:
     def _missing(
         self, item: Event | Edition | Report | Fact, where: str, what: str, ref: str
     ) -> None:
+        if self.partial:
+            return
         text = f"no {what} '{ref}' exists"
         self.problems.append(Problem(item.file, item.line, where, text))
 

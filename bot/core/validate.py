@@ -57,6 +57,7 @@ INVALID = Invalid()
 LINE_KEY = "_line"
 INDEX_KEY = "_index"
 INVALID_KEYS = "_invalid"
+KEY_LINES_KEY = "_key_lines"
 
 
 def _tag_name(node: yaml.Node) -> str:
@@ -106,6 +107,7 @@ class NodeChecker:
                 self.problem(key_node, key_where, "duplicate key")
                 continue
             seen.add(key)
+            result.setdefault(KEY_LINES_KEY, {})[key] = key_node.start_mark.line + 1
             if key not in spec.fields:
                 hint = difflib.get_close_matches(key, list(spec.fields), n=1)
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""

@@ -1,0 +1,178 @@
+"""Shared fixtures: a small valid knowledge base written from inline YAML, and the real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REAL_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+# A small but complete knowledge base: every kind of file, every kind of cross-reference.
+# Tests edit these texts line by line, so keep each line unique within its file where a test
+# targets it. Files start with a comment, like the real ones, so that line numbers are not
+# trivially 1.
+SMALL_KB: dict[str, str] = {
+    "events.yaml": """\
+# Two events for the tests.
+events:
+  - id: mille-miglia
+    name: Mille Miglia
+    aliases:
+      - 1000 Miglia
+      - Freccia Rossa
+    kind: race
+    where: Brescia, Italy
+    timezone: Europe/Rome
+    since: "1927"
+    summary: The Mille Miglia is a road event from Brescia to Rome and back.
+    eras:
+      - id: speed
+        name: Speed race
+        start_year: 1927
+        end_year: 1957
+        summary: An open-road speed race of about 1,600 km.
+      - id: revival
+        name: Revival
+        start_year: 1977
+        annual_from: 1987
+        summary: A regularity rally for cars of the 1927-1957 era.
+    sources:
+      - https://en.wikipedia.org/wiki/Mille_Miglia
+  - id: california-mille
+    name: California Mille
+    kind: tribute
+    parent: mille-miglia
+    where: Northern California
+    timezone: America/Los_Angeles
+    since: "1991"
+    summary: A four-day, 1,000-mile rally on the back roads of Northern California.
+    sources:
+      - seed
+""",
+    "editions/mille-miglia.yaml": """\
+# Three editions of the Mille Miglia: one held, one without a race, one to come.
+event: mille-miglia
+editions:
+  - year: 1931
+    status: held
+    era: speed
+    number: 5
+    name: V Coppa delle 1000 Miglia
+    start: 1931-04-11
+    end: 1931-04-12
+    winners:
+      - driver: Rudolf Caracciola
+        co_driver: Wilhelm Sebastian
+        car: Mercedes-Benz SSKL
+        make: Mercedes-Benz
+    winning_time: 16h 10m 10s
+    average_speed: 101.147 km/h
+    distance_km: 1635
+    starters: 99
+    finishers: 59
+    route:
+      - Brescia
+      - Rome
+      - Brescia
+    conflicts:
+      - field: dates
+        text: 11-12 April (it.wikipedia) vs 12-13 April 1931 (Mercedes-Benz).
+    sources:
+      - https://it.m.wikipedia.org/wiki/Mille_Miglia_1931
+  - year: 1939
+    status: no-race
+    era: speed
+    reason: The race was banned after the accident in Bologna in 1938.
+    sources:
+      - https://en.wikipedia.org/wiki/Mille_Miglia
+  - year: 2026
+    status: scheduled
+    era: revival
+    start: 2026-06-09
+    end: 2026-06-13
+    sources:
+      - https://1000miglia.it/en/
+""",
+    "reports.yaml": """\
+# One report, about an edition that exists.
+reports:
+  - id: mm-1931-report
+    title: Mille Miglia 1931 – Report
+    site: Sports Car Digest
+    event: mille-miglia
+    year: 1931
+    kind: report
+    summary: Rudolf Caracciola wins the 1931 Mille Miglia in a Mercedes-Benz SSKL.
+    sources:
+      - seed
+""",
+    "facts/origins.yaml": """\
+# One fact, about every kind of thing a fact can be about.
+facts:
+  - id: founders
+    topic: origins
+    question: Who founded the Mille Miglia?
+    phrasings:
+      en:
+        - who founded the mille miglia
+        - who started the mille miglia
+      it:
+        - chi ha fondato la mille miglia
+    answer: Four men from Brescia, later called the four musketeers.
+    about:
+      events: [mille-miglia]
+      editions: ["mille-miglia/1931"]
+      people: [aymo-maggi]
+      reports: [mm-1931-report]
+    sources:
+      - https://en.wikipedia.org/wiki/Mille_Miglia
+""",
+    "people.yaml": """\
+# One person.
+people:
+  - id: aymo-maggi
+    name: Aymo Maggi
+    aliases: [Maggi, Count Aymo Maggi]
+    role: co-founder of the Mille Miglia
+    summary: Count Aymo Maggi was one of the four men who conceived the Mille Miglia.
+    sources:
+      - https://en.wikipedia.org/wiki/Mille_Miglia
+""",
+    "places.yaml": """\
+# One place, with its Italian name.
+places:
+  - name: Rome
+    aliases: [Roma]
+""",
+}
+
+
+def write_kb(directory: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``directory`` and return it."""
+    for relative, text in files.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    """A fresh copy of the small valid knowledge base in ``tmp_path/knowledge``."""
+    return write_kb(tmp_path / "knowledge", SMALL_KB)
+
+
+@pytest.fixture(scope="session")
+def real_kb() -> Path:
+    """The project's real knowledge folder (read only: copy it before editing)."""
+    return REAL_KNOWLEDGE
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never let a test fall back to the project's data/ folder or a real bot token."""
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "data" / "millebot.sqlite3"))
+    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "ADMIN_USER_IDS", "PORT"):
+        monkeypatch.delenv(name, raising=False)
