@@ -236,7 +236,7 @@ DEFECTS: list[Defect] = [
             "    sources: [seed]\n"
         ),
         "- id: california-mille",
-        "events.id",
+        "events[2].id",
         "duplicate id 'california-mille' (also events.yaml:",
         marker_after="- id: california-mille",
     ),
@@ -284,7 +284,7 @@ DEFECTS: list[Defect] = [
         EDITIONS,
         replace("    era: revival", "    era: rally"),
         "- year: 2026",
-        "era",
+        "editions[2].era",
         "no era of mille-miglia 'rally' exists",
     ),
     Defect(
@@ -292,7 +292,7 @@ DEFECTS: list[Defect] = [
         "events.yaml",
         replace("    parent: mille-miglia", "    parent: mille-migla"),
         "- id: california-mille",
-        "parent",
+        "events[1].parent",
         "no event 'mille-migla' exists",
     ),
     Defect(
@@ -300,7 +300,7 @@ DEFECTS: list[Defect] = [
         "reports.yaml",
         replace("    year: 1931", "    year: 1932"),
         "- id: mm-1931-report",
-        "year",
+        "reports[0].year",
         "no edition 'mille-miglia/1932' exists",
     ),
     Defect(
@@ -308,7 +308,7 @@ DEFECTS: list[Defect] = [
         "reports.yaml",
         replace("    event: mille-miglia", "    event: coppa-delle-alpi"),
         "- id: mm-1931-report",
-        "event",
+        "reports[0].event",
         "no event 'coppa-delle-alpi' exists",
     ),
     Defect(
@@ -316,7 +316,7 @@ DEFECTS: list[Defect] = [
         "facts/origins.yaml",
         replace("      people: [aymo-maggi]", "      people: [enzo-ferrari]"),
         "- id: founders",
-        "about.people",
+        "facts[0].about.people",
         "no person 'enzo-ferrari' exists",
     ),
     Defect(
@@ -324,7 +324,7 @@ DEFECTS: list[Defect] = [
         "facts/origins.yaml",
         replace('      editions: ["mille-miglia/1931"]', '      editions: ["mille-miglia/1999"]'),
         "- id: founders",
-        "about.editions",
+        "facts[0].about.editions",
         "no edition 'mille-miglia/1999' exists",
     ),
     Defect(
@@ -332,7 +332,7 @@ DEFECTS: list[Defect] = [
         "facts/origins.yaml",
         replace("      reports: [mm-1931-report]", "      reports: [mm-1932-report]"),
         "- id: founders",
-        "about.reports",
+        "facts[0].about.reports",
         "no report 'mm-1932-report' exists",
     ),
     Defect(
@@ -527,43 +527,11 @@ def run_validate(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[i
     return code, out.splitlines()
 
 
-# One defect should give one message. These cases currently also produce follow-on messages
-# about things that are not wrong (see the final report for the fixes).
-_UNPARSED = (
-    "a file that cannot be parsed still takes part in the cross-checks, so every reference "
-    "to its items is reported as unknown"
-)
-_DROPPED = (
-    "an item whose required field is missing or null is dropped before the cross-checks "
-    "(only present-but-invalid values get a placeholder in loader._complete), so every "
-    "reference to it is reported as unknown"
-)
-CASCADES = {
-    "yaml-syntax-error": _UNPARSED,
-    "yaml-tab-indent": _UNPARSED,
-    "null-required-text": _DROPPED,
-    "missing-required-field": _DROPPED,
-    "missing-sources": _DROPPED,
-}
-WRONG_LINE = {
-    "edition-file-names-unknown-event": (
-        "the unknown-event message always says line 1 (loader.cross_check), not the line "
-        "of 'event:'"
-    ),
-}
+def _defects() -> list[object]:
+    return [pytest.param(d, id=d.id) for d in DEFECTS]
 
 
-def _known_bugs(bugs: dict[str, str]) -> list[object]:
-    """The defect table, with strict xfail marks on the cases hit by a known bug."""
-    return [
-        pytest.param(d, marks=pytest.mark.xfail(strict=True, reason=bugs[d.id]), id=d.id)
-        if d.id in bugs
-        else pytest.param(d, id=d.id)
-        for d in DEFECTS
-    ]
-
-
-@pytest.mark.parametrize("defect", _known_bugs({}))
+@pytest.mark.parametrize("defect", _defects())
 def test_defect_is_reported_with_file_line_and_field(
     defect: Defect, kb_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -578,7 +546,7 @@ def test_defect_is_reported_with_file_line_and_field(
     assert not any(o.startswith("OK:") for o in out)
 
 
-@pytest.mark.parametrize("defect", _known_bugs({}))
+@pytest.mark.parametrize("defect", _defects())
 def test_one_defect_gives_one_message(
     defect: Defect, kb_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -622,7 +590,9 @@ def test_duplicate_event_id_is_one_message(
     code, out = run_validate(kb_dir, capsys)
     assert code == 1
     assert len(out) == 1, "\n".join(out)
-    assert "events.id: duplicate id 'mille-miglia' (also events.yaml:3)" in out[0]
+    assert (
+        "events.yaml:26: events[1].id: duplicate id 'mille-miglia' (also events.yaml:3)" in out[0]
+    )
 
 
 def test_valid_small_kb_prints_ok_with_counts(
@@ -731,3 +701,12 @@ def test_bogus_key_appended_to_real_file(
     assert code == 1
     assert len(out) == 1, "\n".join(out)
     assert out[0].startswith(f"{relative}:{last_line}: bogus_key: unknown key 'bogus_key'")
+
+
+def test_a_yml_file_is_reported_not_ignored(
+    kb_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (kb_dir / "facts" / "extra.yml").write_text("facts: []\n", encoding="utf-8")
+    code, out = run_validate(kb_dir, capsys)
+    assert code == 1
+    assert out == ["facts/extra.yml:1: the bot reads only .yaml files: rename it to .yaml"]

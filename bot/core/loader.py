@@ -59,7 +59,7 @@ class LoadResult:
 
 def knowledge_files(directory: Path) -> list[Path]:
     """Every YAML file of the knowledge base, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
 
 
 def digest_of(directory: Path) -> str:
@@ -78,6 +78,9 @@ def load_knowledge(directory: Path) -> LoadResult:
     if not directory.is_dir():
         return LoadResult(None, [Problem(str(directory), 0, "", "knowledge folder not found")])
     builder = _Builder()
+    for stray in sorted(directory.rglob("*.yml")):
+        what = "the bot reads only .yaml files: rename it to .yaml"
+        builder.problems.append(Problem(stray.relative_to(directory).as_posix(), 1, "", what))
     for path in knowledge_files(directory):
         builder.read(path, path.relative_to(directory).as_posix())
     builder.cross_check()
@@ -142,6 +145,7 @@ class _Builder:
         for item in data.get("events", []):
             if self._keep(item, schema.EVENT):
                 self.events.append(_event(item, file))
+                self._located(self.events[-1], f"events[{item[INDEX_KEY]}]")
 
     def _take_editions(self, data: dict[str, Any], file: str) -> None:
         event_id = data.get("event")
@@ -160,6 +164,7 @@ class _Builder:
         for item in data.get("reports", []):
             if self._keep(item, schema.REPORT):
                 self.reports.append(_report(item, file))
+                self._located(self.reports[-1], f"reports[{item[INDEX_KEY]}]")
 
     def _take_facts(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("facts", []):
@@ -167,6 +172,7 @@ class _Builder:
                 continue
             fact = _fact(item, file)
             self.facts.append(fact)
+            self._located(fact, f"facts[{item[INDEX_KEY]}]")
             if len(fact.phrasings) < schema.MIN_PHRASINGS:
                 where = f"facts[{item[INDEX_KEY]}].phrasings"
                 what = f"needs at least {schema.MIN_PHRASINGS} phrasings in all (en + it)"
@@ -176,11 +182,20 @@ class _Builder:
         for item in data.get("people", []):
             if self._keep(item, schema.PERSON):
                 self.people.append(_person(item, file))
+                self._located(self.people[-1], f"people[{item[INDEX_KEY]}]")
 
     def _take_places(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("places", []):
             if self._keep(item, schema.PLACE):
                 self.places.append(Place(item["name"], tuple(item.get("aliases", ()))))
+
+    def _located(self, item: object, where: str) -> None:
+        """Remember an item's path in its file, for messages about its references."""
+        self.where[id(item)] = where
+
+    def _path(self, item: object, field: str) -> str:
+        prefix = self.where.get(id(item))
+        return f"{prefix}.{field}" if prefix else field
 
     def _keep(self, item: Any, spec: schema.Spec) -> bool:
         complete = _complete(item, spec)
@@ -255,7 +270,8 @@ class _Builder:
             if item.id in first:
                 other = first[item.id]
                 text = f"duplicate id '{item.id}' (also {other.file}:{other.line})"
-                self.problems.append(Problem(item.file, item.line, f"{what}.id", text))
+                where = self._path(item, "id") if id(item) in self.where else f"{what}.id"
+                self.problems.append(Problem(item.file, item.line, where, text))
             else:
                 first[item.id] = item
 
@@ -273,7 +289,7 @@ class _Builder:
         if self.partial:
             return
         text = f"no {what} '{ref}' exists"
-        self.problems.append(Problem(item.file, item.line, where, text))
+        self.problems.append(Problem(item.file, item.line, self._path(item, where), text))
 
     def knowledge(self, digest: str) -> Knowledge:
         per_event = Counter(ed.event for ed in self.editions)
