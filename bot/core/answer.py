@@ -95,27 +95,21 @@ class Answerer:
         self.editions: dict[str, list[Edition]] = defaultdict(list)
         for ed in knowledge.editions:
             self.editions[ed.event].append(ed)
+        self.edition_at = {ed.key: ed for ed in knowledge.editions}
         self.reports: dict[str, list[Report]] = defaultdict(list)
         for rep in knowledge.reports:
             self.reports[rep.edition_key].append(rep)
         self.people: dict[str, Person] = {
             self.catalog.person_ids[p.id]: p for p in knowledge.people
         }
-        self.place_key = self._place_keys(knowledge)
+        self.place_key = self.catalog.place_key
         self.wins: dict[str, list[tuple[Edition, str]]] = defaultdict(list)
         for ed in knowledge.editions:  # who won what, computed once instead of per question
             for crew in ed.winners:
                 self.wins[clean_name(crew.driver)].append((ed, "driver"))
                 if crew.co_driver:
                     self.wins[clean_name(crew.co_driver)].append((ed, "co-driver"))
-        self.lex_stop = lexicon().stopwords
-
-    def _place_keys(self, knowledge: Knowledge) -> dict[str, str]:
-        keys: dict[str, str] = {}
-        for place in knowledge.places:
-            for alias in (place.name, *place.aliases):
-                keys[normalise(alias)] = place.name
-        return keys
+        self.lex_stop = self.catalog.lex.stopwords
 
     def canonical_place(self, town: str) -> str:
         return self.place_key.get(normalise(town), town)
@@ -301,18 +295,10 @@ class Answerer:
         if len(q.years) != 1:
             return None
         year = q.years[0]
-        ed = self._find_edition(q, event, year)
+        ed = self.edition_at.get(f"{event.id}/{year}")
         if ed is None:
             return self._no_edition(q, event, year, now)
         return self._edition_draft(q, self.events[ed.event], ed)
-
-    def _find_edition(self, q: Query, event: Event, year: int) -> Edition | None:
-        for ed in self.editions[event.id]:
-            if ed.year == year:
-                return ed
-        if not q.events:  # no event named: a sister event that ran that year may be meant
-            return None
-        return None
 
     def _no_edition(self, q: Query, event: Event, year: int, now: datetime) -> Draft:
         years = [e.year for e in self.editions[event.id]]
@@ -660,9 +646,8 @@ class Answerer:
                 lack("route")
 
     def _conflict_lines(self, draft: Draft, ed: Edition, fields: tuple[str, ...]) -> None:
-        for conflict in ed.conflicts:
-            if conflict.field in fields:
-                draft.lines.append(f"Sources differ: {conflict.text}")
+        for conflict in ed.conflicts_for(*fields):
+            draft.lines.append(f"Sources differ: {conflict.text}")
 
     def _route_line(self, draft: Draft, ed: Edition) -> None:
         if ed.route:
@@ -1235,6 +1220,3 @@ def _sentences_with(event: Event, keys: tuple[str, ...]) -> list[str]:
             if any(k in sentence.lower() for k in keys) and sentence not in found:
                 found.append(sentence.strip().rstrip(".") + ".")
     return found[:2]
-
-
-_ = words  # re-exported helper kept for handlers that split text

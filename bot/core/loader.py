@@ -7,7 +7,7 @@ bad edit costs nothing but the editor's time to fix it, and the running bot keep
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -479,11 +479,3 @@ def _person(item: dict[str, Any], file: str) -> Person:
         file=file,
         line=item[LINE_KEY],
     )
-
-
-def group_by_event(editions: Iterable[Edition]) -> dict[str, list[Edition]]:
-    """Editions per event id, oldest first (the order cards and lists show them in)."""
-    grouped: dict[str, list[Edition]] = defaultdict(list)
-    for ed in sorted(editions, key=lambda e: e.year):
-        grouped[ed.event].append(ed)
-    return dict(grouped)

@@ -116,9 +116,9 @@ class Edition:
         """The reference other files use for this edition: ``event/year``."""
         return f"{self.event}/{self.year}"
 
-    def conflicts_for(self, field_name: str) -> tuple[Conflict, ...]:
-        """Disagreements that concern one field, so an answer about it can mention them."""
-        return tuple(c for c in self.conflicts if c.field == field_name)
+    def conflicts_for(self, *fields: str) -> tuple[Conflict, ...]:
+        """Disagreements that concern these fields, so an answer about them can mention them."""
+        return tuple(c for c in self.conflicts if c.field in fields)
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,6 @@ class Knowledge:
     places: tuple[Place, ...] = ()
     digest: str = ""
     counts: dict[str, int] = field(default_factory=dict)
-
-    def event(self, event_id: str) -> Event | None:
-        return next((e for e in self.events if e.id == event_id), None)
 
     def editions_of(self, event_id: str) -> tuple[Edition, ...]:
         return tuple(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -60,7 +59,6 @@ class Query:
     intents: set[str] = field(default_factory=set)
     eras: set[str] = field(default_factory=set)
     other_race: bool = False
-    italian: bool = False
     today: date | None = None  # in the asked-about event's time zone, set by the answerer
     fact_hits: list[Any] | None = None  # the answerer's fact matches, cached per question
 
@@ -68,38 +66,6 @@ class Query:
     def has_subject(self) -> bool:
         """Whether the question names anything the bot could know about."""
         return bool(self.events or self.people or self.makes or self.years or self.year_range)
-
-
-_ITALIAN_MARKERS = frozenset(
-    [
-        "chi",
-        "ha",
-        "vinto",
-        "quando",
-        "quante",
-        "quanti",
-        "dove",
-        "perche",
-        "cosa",
-        "come",
-        "della",
-        "delle",
-        "nel",
-        "nella",
-        "sono",
-        "edizione",
-        "vincitore",
-        "corsa",
-        "gara",
-        "e",
-        "stata",
-        "si",
-        "qual",
-        "quale",
-        "anno",
-        "anni",
-    ]
-)
 
 
 class Catalog:
@@ -112,6 +78,8 @@ class Catalog:
         self.person_ids: dict[str, str] = {}  # person id -> key
         self.make_names: dict[str, str] = {}
         self.place_names: dict[str, str] = {}
+        # Normalised English/Italian names of the places in places.yaml -> the place's name.
+        self.place_key: dict[str, str] = {}
         self._add_events(knowledge)
         self._add_people(knowledge)
         self._add_makes(knowledge)
@@ -178,12 +146,12 @@ class Catalog:
         for place in knowledge.places:
             for alias in (place.name, *place.aliases):
                 self._add("place", place.name, alias)
+                self.place_key[normalise(alias)] = place.name
             self.place_names[place.name] = place.name
-        known = {normalise(a) for p in knowledge.places for a in (p.name, *p.aliases)}
         for ed in knowledge.editions:
             for town in ed.route:
-                if normalise(town) not in known:
-                    known.add(normalise(town))
+                if normalise(town) not in self.place_key:
+                    self.place_key[normalise(town)] = town  # a route town is its own name
                     self.place_names[town] = town
                     self._add("place", town, town)
 
@@ -301,15 +269,8 @@ def understand(question: str, catalog: Catalog) -> Query:
         era for era, phrases in lex.eras.items() if any(_has_phrase(tokens, p) for p in phrases)
     }
     query.other_race = any(_has_phrase(tokens, p) for p in lex.other_races)
-    query.italian = len(token_set & _ITALIAN_MARKERS) >= 2 or any(
-        _has_phrase(tokens, p) for p in (("chi", "ha", "vinto"), ("quando",), ("quante",))
-    )
     return query
 
 
 def _strip_possessive(token: str) -> str:
     return token[:-2] if token.endswith("'s") else token.replace("'", "")
-
-
-def iter_names(values: Iterable[str | None]) -> list[str]:
-    return [v for v in values if v]
