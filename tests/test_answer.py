@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -189,3 +192,31 @@ def test_edition_command(answerer: Answerer) -> None:
 def test_every_reply_fits_a_telegram_message(answerer: Answerer) -> None:
     for question in ("who won in the 1950s", "reports on the mille miglia", "who won in the 2010s"):
         assert len(answerer.answer(question, NOW).text) < 4096
+
+
+def test_ties_in_records_keep_the_order_of_the_records() -> None:
+    """The ranking must not depend on Python's hash seed: ties follow the years."""
+    code = (
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from bot.core.answer import Answerer\n"
+        "from bot.core.loader import load_knowledge\n"
+        "k = load_knowledge(Path('knowledge')).knowledge\n"
+        "print(Answerer(k).answer('chi ha vinto più volte la mille miglia',"
+        " datetime(2026, 11, 23, tzinfo=UTC)).text.splitlines()[0])\n"
+    )
+    root = KNOWLEDGE.parent
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }
+    assert len(outputs) == 1
+    line = outputs.pop()
+    assert line.index("Campari") < line.index("Nuvolari") < line.index("Marzotto")

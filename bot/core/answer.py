@@ -910,13 +910,17 @@ class Answerer:
             counts: Counter[str] = Counter()
             eds = [e for e in self.editions[event.id] if era_id is None or e.era == era_id]
             for ed in eds:
-                names: set[str] = set()
+                # An ordered dict, not a set: ties in the ranking then keep the order of the
+                # records (year, driver before co-driver) instead of varying with the hash seed.
+                names: dict[str, None] = {}
                 for crew in ed.winners:
                     if by_make and crew.make:
-                        names.add(crew.make)
+                        names[crew.make] = None
                     elif not by_make:
-                        names.update(clean_name(n) for n in (crew.driver, crew.co_driver) if n)
-                counts.update(names)
+                        names.update(
+                            dict.fromkeys(clean_name(n) for n in (crew.driver, crew.co_driver) if n)
+                        )
+                counts.update(names.keys())
             if not counts:
                 continue
             ranked = counts.most_common()
