@@ -19,6 +19,7 @@ from bot.core.answer import Answerer
 from bot.core.evaluation import evaluate
 from bot.core.index import KnowledgeError, open_index, rebuild
 from bot.core.loader import load_knowledge
+from bot.core.reply import Reply
 from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -84,6 +85,14 @@ def load_answerer(settings: Settings) -> Answerer | None:
     return Answerer(knowledge)
 
 
+def console_text(reply: Reply) -> str:
+    """The reply as plain text, with the buttons a Telegram user would see, to type instead."""
+    if not reply.buttons:
+        return reply.text
+    shown = [b.label if b.label == b.ask else f"{b.label} [{b.ask}]" for b in reply.buttons]
+    return reply.text + "\nButtons: " + " | ".join(shown)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     try:
         now = parse_now(args.now)
@@ -108,7 +117,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(answerer.answer(question, now).text)
+    print(console_text(answerer.answer(question, now)))
     return EXIT_OK
 
 
@@ -132,7 +141,7 @@ def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
             return EXIT_OK
         if not question.strip():
             continue
-        print(answerer.answer(question, parse_now(now_arg)).text)
+        print(console_text(answerer.answer(question, parse_now(now_arg))))
         print()
 
 

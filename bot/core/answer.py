@@ -9,6 +9,7 @@ the bot says it does not know: a wrong answer stated with confidence is worse th
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from bot.core import formatting as fmt
 from bot.core.lexicon import lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Event, Fact, Knowledge, Person, Report, Status
-from bot.core.reply import Draft, Kind, Reply
+from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
 from bot.core.upcoming import (
@@ -75,18 +76,24 @@ EDITION_INTENTS = (
     "trials",
 )
 
+# The word a follow-up button adds to /edition for each aspect (see commands.ASPECTS).
+FOLLOW_UP_WORDS = {"winner": "winners", "route": "route", "reports": "reports"}
+
 EXAMPLES = (
     "Who won the Mille Miglia in 1955?",
-    "How many times did Biondetti win?",
     "When is the next Mille Miglia?",
+    "What is the California Mille?",
 )
 
 
 class Answerer:
     """Answers questions from one loaded knowledge base (immutable; swap the whole object)."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, rng: random.Random | None = None) -> None:
+        from bot.core.commands import Commands  # commands use the answerer; import late
+
         self.knowledge = knowledge
+        self.rng = rng or random.Random()
         self.catalog = Catalog(knowledge)
         # Question words stay in for facts: "where does it start" and "why did they start it"
         # differ only in them.
@@ -110,6 +117,7 @@ class Answerer:
                 if crew.co_driver:
                     self.wins[clean_name(crew.co_driver)].append((ed, "co-driver"))
         self.lex_stop = self.catalog.lex.stopwords
+        self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:
         return self.place_key.get(normalise(town), town)
@@ -121,17 +129,12 @@ class Answerer:
         text = " ".join(question.split())
         if not text:
             return self._help(Kind.UNKNOWN, "Ask me about the Mille Miglia and its sister rallies.")
-        command, _, rest = text.partition(" ")
-        if command.startswith("/"):
-            name = command[1:].split("@")[0].lower()
-            if name == "next":
-                text = f"when is the next {rest}".strip()
-            elif name == "edition":
-                text = f"edition {rest}".strip() if rest else "list of editions"
-            elif name in ("help", "start"):
-                return self._help(Kind.ANSWER, "Ask me about the Mille Miglia in your own words.")
-            else:
-                text = rest or name
+        if text.startswith("/"):
+            return self.commands.run(text, now)
+        return self.ask(text, now)
+
+    def ask(self, text: str, now: datetime) -> Reply:
+        """A question in words (commands translate to these too)."""
         query = understand(text, self.catalog)
         event = self.events.get(query.events[0] if query.events else DEFAULT_EVENT)
         if event is not None:
@@ -300,6 +303,20 @@ class Answerer:
             return self._no_edition(q, event, year, now)
         return self._edition_draft(q, self.events[ed.event], ed)
 
+    def edition_reply(self, event: Event, year: int, aspect: str | None, now: datetime) -> Reply:
+        """An edition's card, or one aspect of it (an edition intent such as ``route``).
+
+        Buttons and commands come here with the edition already resolved, so a tap never
+        depends on how its words would be understood.
+        """
+        q = Query(text="", tokens=[], content=[], years=[year], events=[event.id])
+        if aspect:
+            q.intents.add(aspect)
+        q.today = local_today(event, now)
+        draft = self._edition(q, event, now)
+        assert draft is not None  # one year given: _edition always drafts
+        return draft.finish()
+
     def _no_edition(self, q: Query, event: Event, year: int, now: datetime) -> Draft:
         years = [e.year for e in self.editions[event.id]]
         draft = Draft(88.0, Kind.UNKNOWN, topic="no-edition")
@@ -377,7 +394,22 @@ class Answerer:
                 draft.lines.extend(self._known_summary(event, ed))
             draft.lines.extend(missing)
         self._attach(draft, ed)
+        draft.buttons = self._follow_ups(event, ed, asked)
         return draft
+
+    def _follow_ups(self, event: Event, ed: Edition, asked: list[str]) -> list[Button]:
+        """Route, Winners, Reports (and the full card after a single-field answer) when known."""
+        ask = f"/edition {ed.year}" + ("" if event.id == DEFAULT_EVENT else f" {event.id}")
+        offers = [
+            ("winner", "Winners", bool(ed.winners)),
+            ("route", "Route", bool(ed.route or ed.route_note)),
+            ("reports", "Reports", bool(self.reports.get(ed.key))),
+        ]
+        buttons = [] if not asked else [Button("Full card", ask)]
+        for intent, label, known in offers:
+            if known and intent not in asked:
+                buttons.append(Button(label, f"{ask} {FOLLOW_UP_WORDS[intent]}"))
+        return buttons
 
     def _relevant_notes(self, q: Query, ed: Edition) -> list[str]:
         """Notes of an edition that share a meaningful word with the question."""
@@ -1125,6 +1157,10 @@ class Answerer:
                 6 if set(q.years) & linked or any(str(y) in fact.answer for y in q.years) else -15
             )
         return bonus
+
+    def fact_reply(self, fact: Fact) -> Reply:
+        """A fact as a reply of its own (for /fact and search results)."""
+        return self._fact_draft(fact, 100.0).finish()
 
     def _fact_draft(self, fact: Fact, score: float) -> Draft:
         draft = Draft(score, lines=[fact.answer], topic=f"fact:{fact.id}")

@@ -41,6 +41,18 @@ class ReportLink:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A follow-up a front end can offer as a button: tapping it asks ``ask`` as if typed.
+
+    ``ask`` is a command or question the core understands, so a button means the same in
+    every front end and survives a restart (nothing to look up in memory).
+    """
+
+    label: str
+    ask: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """An answer: its kind, a title, paragraphs, linked reports, sources and suggestions.
 
@@ -56,6 +68,7 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     edition: str | None = None
     topic: str = ""
+    buttons: tuple[Button, ...] = ()
 
     @property
     def text(self) -> str:
@@ -64,7 +77,10 @@ class Reply:
         if self.title:
             parts.append(self.title)
         parts.extend(self.lines)
-        if self.reports:
+        if len(self.reports) > 2:
+            parts.append("Reports:")
+            parts.extend(f"- {r.plain()}" for r in self.reports)
+        elif self.reports:
             parts.append("Reports: " + "; ".join(r.plain() for r in self.reports))
         if self.sources:
             label = "Source" if len(self.sources) == 1 else "Sources"
@@ -100,6 +116,8 @@ class Draft:
     suggestions: list[str] = field(default_factory=list)
     edition: str | None = None
     topic: str = ""
+    buttons: list[Button] = field(default_factory=list)
+    max_reports: int = 5
 
     def add_sources(self, urls: tuple[str, ...] | list[str], limit: int = 2) -> None:
         for url in urls:
@@ -120,9 +138,10 @@ class Draft:
             kind=self.kind,
             lines=tuple(self.lines),
             title=self.title,
-            reports=tuple(links[:5]),
+            reports=tuple(links[: self.max_reports]),
             sources=tuple(self.sources),
             suggestions=tuple(self.suggestions[:3]),
             edition=self.edition,
             topic=self.topic,
+            buttons=tuple(self.buttons),
         )
