@@ -2,17 +2,85 @@
 
 Front ends keep a reference to the service, never to an Answerer, so a reload replaces the
 knowledge for every later question at once while a question in flight finishes on the old one.
+A reload that fails for any reason leaves the bot answering exactly as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from bot.core.answer import Answerer
-from bot.core.index import IndexStatus, open_index
+from bot.core.changes import KnowledgeDiff, diff_knowledge
+from bot.core.index import IndexStatus, KnowledgeError, open_index, rebuild
+from bot.core.model import Knowledge
 from bot.core.reply import Reply
+
+log = logging.getLogger(__name__)
+
+# A Telegram message holds 4096 characters (after HTML escaping): list this many problems and
+# stay well under it, so an admin always gets the reply instead of a "message too long" error.
+MAX_PROBLEM_LINES = 20
+MAX_PROBLEM_CHARS = 3000
+MAX_LINE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """What a reload did, for the admin who asked for it and for the log."""
+
+    ok: bool
+    seconds: float
+    diff: KnowledgeDiff | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    reason: str | None = None
+
+    def summary_lines(self) -> list[str]:
+        """The reply to the admin: what is loaded now and what changed, or why nothing did."""
+        if self.ok:
+            return [self._loaded_line(), *(self.diff or KnowledgeDiff()).summary_lines()]
+        if self.problems:
+            count = len(self.problems)
+            noun = "problem" if count == 1 else "problems"
+            head = f"The knowledge base has {count} {noun}; I kept serving the previous version."
+            return [head, *capped(self.problems)]
+        return [f"The reload failed ({self.reason}); I kept serving the previous version."]
+
+    def _loaded_line(self) -> str:
+        sizes = ", ".join(
+            _count(self.counts.get(kind, 0), kind) for kind in ("editions", "facts", "reports")
+        )
+        return f"Reloaded the knowledge base in {self.seconds:.1f} s: {sizes}."
+
+
+def _count(number: int, plural: str) -> str:
+    return f"{number} {plural if number != 1 else plural.removesuffix('s')}"
+
+
+def capped(lines: tuple[str, ...]) -> list[str]:
+    """At most MAX_PROBLEM_LINES short lines, then ``and N more``: always fits one message."""
+    shown: list[str] = []
+    used = 0
+    for line in lines:
+        short = shortened(line)
+        if len(shown) == MAX_PROBLEM_LINES or used + len(short) > MAX_PROBLEM_CHARS:
+            break
+        shown.append(short)
+        used += len(short) + 1
+    if len(shown) < len(lines):
+        shown.append(f"and {len(lines) - len(shown)} more")
+    return shown
+
+
+def shortened(line: str) -> str:
+    """One line of at most MAX_LINE_CHARS: a long path or key list must not crowd out the rest."""
+    return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…"
 
 
 class AnswerService:
@@ -24,9 +92,10 @@ class AnswerService:
 
     async def start(self) -> IndexStatus:
         """Open (or rebuild) the index; raises KnowledgeError when the YAML is broken."""
-        knowledge, status = await open_index(self.knowledge_dir, self.db_path)
-        self._answerer = Answerer(knowledge)
-        return status
+        async with self._lock:
+            knowledge, status = await open_index(self.knowledge_dir, self.db_path)
+            self._answerer = Answerer(knowledge)
+            return status
 
     @property
     def answerer(self) -> Answerer:
@@ -36,3 +105,49 @@ class AnswerService:
 
     def answer(self, question: str, now: datetime) -> Reply:
         return self.answerer.answer(question, now)
+
+    async def reload(self) -> ReloadOutcome:
+        """Re-read the YAML and swap in the new knowledge, or keep the old one on any problem.
+
+        Reloads queue behind each other, so a second admin's reload sees the first one's result
+        and reports only what changed since. The slow part runs in a thread: other users keep
+        getting answers (from the previous knowledge) while it runs.
+        """
+        async with self._lock:
+            started = time.perf_counter()
+            old = self._answerer.knowledge if self._answerer else Knowledge()
+            try:
+                answerer, diff = await asyncio.to_thread(self._build, old)
+            except KnowledgeError as err:
+                return self._rejected(err, time.perf_counter() - started)
+            except (OSError, sqlite3.Error) as err:
+                return self._failed(err, time.perf_counter() - started)
+            self._answerer = answerer  # one assignment: readers see the old or the new, whole
+            outcome = ReloadOutcome(
+                ok=True,
+                seconds=time.perf_counter() - started,
+                diff=diff,
+                counts=dict(answerer.knowledge.counts),
+            )
+            loaded, *changes = outcome.summary_lines()
+            log.info("%s %s", loaded, " ".join(changes))
+            return outcome
+
+    def _build(self, old: Knowledge) -> tuple[Answerer, KnowledgeDiff]:
+        """Validate, re-index and prepare answering (blocking; runs in a worker thread)."""
+        knowledge = rebuild(self.knowledge_dir, self.db_path)
+        return Answerer(knowledge), diff_knowledge(old, knowledge)
+
+    @staticmethod
+    def _rejected(err: KnowledgeError, seconds: float) -> ReloadOutcome:
+        problems = tuple(str(problem) for problem in err.problems)
+        log.warning("reload rejected: %d problem(s) in the knowledge base", len(problems))
+        for problem in problems:
+            log.warning("  %s", problem)
+        return ReloadOutcome(ok=False, seconds=seconds, problems=problems)
+
+    @staticmethod
+    def _failed(err: OSError | sqlite3.Error, seconds: float) -> ReloadOutcome:
+        reason = shortened(" ".join(f"{type(err).__name__}: {err}".split()))
+        log.error("reload failed, previous knowledge kept: %s", reason)
+        return ReloadOutcome(ok=False, seconds=seconds, reason=reason)
