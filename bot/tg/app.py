@@ -1,121 +1,142 @@
-"""The Telegram adapter: handlers that pass text to the answering core and send HTML back.
+"""The Telegram adapter: builds the application and runs it (long polling or a webhook).
 
-Each handler is a few lines; everything a Telegram user can ask goes through the same
-``AnswerService.answer`` as ``millebot ask``.
+Handlers live in ``handlers`` (what users see) and ``admin`` (reload, stats); this module
+wires them up, registers the command menus and owns the process-level settings.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+from bot.core.commands import COMMANDS
+from bot.core.index import state_path
 from bot.core.service import AnswerService
+from bot.core.stats import StatsStore
 from bot.settings import Settings
-from bot.tg.render import split_message, to_html
+from bot.tg import admin, handlers
+from bot.tg.context import BotState
+from bot.tg.keyboards import ButtonMemory
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("next", "the next edition, with a countdown"),
-    BotCommand("edition", "an edition's card: /edition 2014"),
-    BotCommand("help", "what you can ask"),
-]
+ADMIN_COMMANDS = (
+    BotCommand("reload", "admin: reload the knowledge base"),
+    BotCommand("stats", "admin: questions served"),
+)
 
 
-def service_of(context: ContextTypes.DEFAULT_TYPE) -> AnswerService:
-    service: AnswerService = context.bot_data["service"]
-    return service
+def user_commands() -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in COMMANDS]
 
 
-async def reply_to(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Answer ``question`` in the chat of ``update``, split and escaped."""
-    message = update.effective_message
-    if message is None:
-        return
-    reply = service_of(context).answer(question, datetime.now(UTC))
-    for chunk in split_message(to_html(reply)):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menus: the same list in private chats and groups, plus admin ones for admins.
 
-
-async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Commands (/next, /edition 2014, /help, /start) go to the core as they were typed."""
-    if update.effective_message and update.effective_message.text:
-        await reply_to(update, context, update.effective_message.text)
-
-
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text: always in private chats; in groups only when the bot is addressed."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    text = message.text
-    if message.chat.type != ChatType.PRIVATE:
-        username = f"@{context.bot.username}"
-        replied_to_bot = (
-            message.reply_to_message is not None
-            and message.reply_to_message.from_user is not None
-            and message.reply_to_message.from_user.id == context.bot.id
-        )
-        if username.lower() not in text.lower() and not replied_to_bot:
-            return
-        text = text.replace(username, " ").strip()
-    await reply_to(update, context, text)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback first, then apologise briefly; users never see a traceback."""
-    log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        await update.effective_message.reply_text(
-            "Sorry, something went wrong on my side. Please try again in a moment."
-        )
+    An admin who has never opened a chat with the bot has no chat to scope to yet; that is
+    logged and skipped rather than stopping the bot.
+    """
+    bot = application.bot
+    commands = user_commands()
+    await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(commands, scope=BotCommandScopeAllGroupChats())
+    state: BotState = application.bot_data["state"]
+    for admin_id in sorted(state.settings.admin_user_ids):
+        try:
+            await bot.set_my_commands(
+                [*commands, *ADMIN_COMMANDS], scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as err:
+            log.warning("could not set the admin menu for user %s: %s", admin_id, err)
 
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
-    await application.bot.set_my_commands(COMMANDS)
+    state: BotState = application.bot_data["state"]
+    await state.stats.open()
+    await register_commands(application)
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    state: BotState = application.bot_data["state"]
+    await state.stats.close()
 
 
 def build_application(
-    settings: Settings, service: AnswerService, request: BaseRequest | None = None
+    settings: Settings,
+    service: AnswerService,
+    request: BaseRequest | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot's application; ``request`` replaces the HTTP layer (tests use a recording one)."""
-    assert settings.token, "a token is required"
+    """The bot's application.
+
+    ``request`` replaces the HTTP layer (tests record what would be sent) and ``clock`` the
+    real time (tests fix it), so nothing in a test touches the network or the wall clock.
+    """
+    if not settings.token:
+        raise ValueError("a token is required")
+    now = clock or (lambda: datetime.now(UTC))
     builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=3))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
-    application = builder.post_init(post_init).build()
-    application.bot_data["service"] = service
-    application.add_handler(CommandHandler(["start", "help", "next", "edition"], on_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_error_handler(on_error)
+    application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    application.bot_data["state"] = BotState(
+        settings=settings,
+        service=service,
+        stats=StatsStore(state_path(settings.database_path), now()),
+        memory=ButtonMemory(),
+        clock=now,
+    )
+    add_handlers(application)
     return application
 
 
+def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    names = [c.name for c in COMMANDS] + ["start"]
+    application.add_handler(CommandHandler(names, handlers.on_command))
+    application.add_handler(CommandHandler("reload", admin.on_reload))
+    application.add_handler(CommandHandler("stats", admin.on_stats))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    application.add_error_handler(handlers.on_error)
+
+
 def run(settings: Settings, service: AnswerService) -> None:
-    """Long polling (or a webhook when WEBHOOK_URL is set). Blocking: never wrap in asyncio.run."""
+    """Long polling, or a webhook when WEBHOOK_URL is set. Blocking: never wrap in asyncio.run."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs contain the token
     application = build_application(settings, service)
     if settings.webhook_url:
         application.run_webhook(
             listen="0.0.0.0",
             port=settings.port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,65 @@
+"""Admin commands: /reload and /stats, for the user ids in ADMIN_USER_IDS only.
+
+Anyone else gets a polite refusal, and the attempt is logged with the user id, so an admin
+can tell a curious user from someone probing the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.tg.context import state_of
+from bot.tg.render import split_message
+
+log = logging.getLogger(__name__)
+
+REFUSAL = "Sorry, {command} is only for the bot's admins."
+
+
+async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> bool:
+    user = update.effective_user
+    message = update.effective_message
+    if user is not None and user.id in state_of(context).settings.admin_user_ids:
+        return True
+    log.warning("refused %s from user %s", command, user.id if user else "unknown")
+    if message is not None:
+        await message.reply_text(REFUSAL.format(command=command))
+    return False
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Validate, re-index and swap in the YAML; on problems list them and keep the old."""
+    message = update.effective_message
+    if message is None or update.edited_message is not None:
+        return  # editing an old /reload must not reload again
+    if not await is_admin(update, context, "/reload"):
+        return
+    outcome = await state_of(context).service.reload()
+    lines = outcome.summary_lines()
+    head, rest = lines[0], lines[1:]
+    body = [f"<b>{escape(head)}</b>", *(f"• {escape(line)}" for line in rest)]
+    for chunk in split_message("\n".join(body)):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Questions served, and the share answered / clarified / unknown, since start and in all."""
+    message = update.effective_message
+    if message is None or update.edited_message is not None:
+        return
+    if not await is_admin(update, context, "/stats"):
+        return
+    state = state_of(context)
+    snapshot = await state.stats.snapshot()
+    counts = state.service.answerer.knowledge.counts
+    lines = [
+        *snapshot.summary_lines(),
+        f"Knowledge: {counts.get('editions', 0)} editions, {counts.get('facts', 0)} facts, "
+        f"{counts.get('reports', 0)} reports.",
+    ]
+    await message.reply_text("\n".join(escape(line) for line in lines), parse_mode=ParseMode.HTML)

@@ -1,0 +1,230 @@
+"""What users see: commands, free text, buttons, edited questions and inline mode.
+
+Every handler hands text to the same ``AnswerService.answer`` as ``millebot ask`` and renders
+the ``Reply`` it gets back; nothing here decides what to answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core.reply import Reply
+from bot.core.search import search
+from bot.tg.context import BotState, state_of
+from bot.tg.keyboards import decode, keyboard
+from bot.tg.render import split_message, to_html
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+INLINE_CACHE_SECONDS = 5  # short, so a reload shows in inline results at once
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+EXPIRED = "This button has expired. Please ask again."
+
+
+# ----------------------------------------------------------------- messages
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, /help, /next, /edition... go to the core as typed (``/edition@bot 2014`` too)."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await respond(update, context, message, message.text)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text: always in private chats; in groups only when the bot is addressed."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    text = message.text
+    if message.chat.type != ChatType.PRIVATE:
+        addressed = addressed_text(message, context.bot.username, context.bot.id)
+        if addressed is None:
+            return
+        text = addressed
+    await respond(update, context, message, text)
+
+
+def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+    """The question when a group message mentions the bot or replies to it; None otherwise."""
+    text = message.text or ""
+    mention = f"@{username}".lower()
+    replied = message.reply_to_message
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    )
+    if mention in text.lower():
+        start = text.lower().index(mention)
+        return (text[:start] + text[start + len(mention) :]).strip(" ,:")
+    return text if to_bot else None
+
+
+async def respond(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, question: str
+) -> None:
+    """Answer ``question``; when the user edited it, edit the earlier answer instead."""
+    state = state_of(context)
+    reply = state.service.answer(question, state.clock())
+    await state.stats.record(reply.kind.value)
+    chunks = split_message(to_html(reply))
+    markup = keyboard(reply, question, state.memory)
+    key = (message.chat.id, message.message_id)
+    if update.edited_message is not None and key in state.answers:
+        ids = await replace_answer(context, message.chat.id, state.answers[key], chunks, markup)
+    else:
+        quote = message.chat.type != ChatType.PRIVATE  # in a busy group, show what is answered
+        ids = []
+        for n, chunk in enumerate(chunks):
+            sent = await message.reply_text(
+                chunk,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup if n == len(chunks) - 1 else None,
+                do_quote=quote and n == 0,
+            )
+            ids.append(sent.message_id)
+    state.remember(message.chat.id, message.message_id, ids)
+
+
+async def replace_answer(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    old_ids: list[int],
+    chunks: list[str],
+    markup: InlineKeyboardMarkup | None,
+) -> list[int]:
+    """Edit the old answer's messages in place; send or delete the difference in length."""
+    ids: list[int] = []
+    for n, chunk in enumerate(chunks):
+        last_markup = markup if n == len(chunks) - 1 else None
+        if n < len(old_ids):
+            try:
+                await context.bot.edit_message_text(
+                    chunk,
+                    chat_id=chat_id,
+                    message_id=old_ids[n],
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=last_markup,
+                )
+            except BadRequest as err:
+                if "not modified" not in str(err).lower():
+                    raise
+            ids.append(old_ids[n])
+        else:
+            sent = await context.bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=last_markup,
+            )
+            ids.append(sent.message_id)
+    for surplus in old_ids[len(chunks) :]:
+        try:
+            await context.bot.delete_message(chat_id, surplus)
+        except TelegramError as err:  # too old to delete: leave it, the edit above says it all
+            log.info("could not delete message %s in chat %s: %s", surplus, chat_id, err)
+    return ids
+
+
+# ----------------------------------------------------------------- buttons
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap: acknowledge it at once (the spinner stops), then answer or turn the page."""
+    query = update.callback_query
+    if query is None:
+        return
+    state = state_of(context)
+    tap = decode(query.data or "", state.memory)
+    if tap is None:
+        await query.answer(EXPIRED)
+        return
+    await query.answer()
+    if query.message is None:  # a button on an inline result: there is no chat to answer in
+        return
+    reply = state.service.answer(tap.ask, state.clock())
+    if tap.page is not None:
+        try:
+            await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
+        except BadRequest as err:
+            if "not modified" not in str(err).lower():
+                raise
+        return
+    await state.stats.record(reply.kind.value)
+    await send_reply(context, query.message.chat.id, reply, tap.ask, state)
+
+
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, asked: str, state: BotState
+) -> None:
+    chunks = split_message(to_html(reply))
+    markup = keyboard(reply, asked, state.memory)
+    for n, chunk in enumerate(chunks):
+        await context.bot.send_message(
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
+            reply_markup=markup if n == len(chunks) - 1 else None,
+        )
+
+
+# ----------------------------------------------------------------- inline mode
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``@bot 1955`` in any chat: up to 10 cards and facts to post, freshest knowledge."""
+    inline = update.inline_query
+    if inline is None:
+        return
+    state = state_of(context)
+    hits = search(state.service.answerer, inline.query, state.clock(), limit=10)
+    results = [
+        InlineQueryResultArticle(
+            id=hit.id,
+            title=hit.title[:100],
+            description=hit.description,
+            input_message_content=InputTextMessageContent(
+                split_message(to_html(hit.reply))[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            ),
+        )
+        for hit in hits
+    ]
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(
+            text="No match - ask me in a private chat", start_parameter="inline"
+        )
+    await inline.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
+
+
+# ----------------------------------------------------------------- errors
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback first, then apologise briefly; users never see a traceback."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+    except TelegramError as err:
+        log.warning("could not send the apology: %s", err)

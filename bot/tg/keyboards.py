@@ -1,0 +1,115 @@
+"""Inline keyboards: the core's buttons and suggestions, as Telegram buttons that fit its limits.
+
+``callback_data`` holds at most 64 bytes. A button's ``ask`` (what tapping it asks) nearly
+always fits, and then the button works forever, across restarts and reloads. A longer one
+(a suggested question) is kept in a bounded memory and the data holds its digest; after a
+restart such a button says it has expired instead of guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.reply import Button, Kind, Reply
+
+MAX_CALLBACK = 64
+PAGE = 12  # buttons per page when a reply offers many (the years of an event)
+MEMORY = 5000  # long button texts remembered (a few hundred KB at most)
+
+
+class ButtonMemory:
+    """The long button texts, least recently used forgotten first."""
+
+    def __init__(self, size: int = MEMORY) -> None:
+        self.size = size
+        self._texts: OrderedDict[str, str] = OrderedDict()
+
+    def keep(self, text: str) -> str:
+        key = hashlib.sha1(text.encode()).hexdigest()[:16]
+        self._texts[key] = text
+        self._texts.move_to_end(key)
+        while len(self._texts) > self.size:
+            self._texts.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> str | None:
+        return self._texts.get(key)
+
+
+@dataclass(frozen=True)
+class Tap:
+    """What a button asks for: a question to answer, or another page of a keyboard."""
+
+    ask: str
+    page: int | None = None  # set: show this page of the keyboard of ``ask``'s reply
+
+
+def encode(tap: Tap, memory: ButtonMemory) -> str:
+    kind = "a" if tap.page is None else f"p{tap.page}"
+    data = f"{kind}:{tap.ask}"
+    if len(data.encode()) <= MAX_CALLBACK:
+        return data
+    return f"{kind}#{memory.keep(tap.ask)}"
+
+
+def decode(data: str, memory: ButtonMemory) -> Tap | None:
+    """The tap a button stands for; None when it was forgotten (or is not ours)."""
+    cut = min((i for i in (data.find(":"), data.find("#")) if i >= 0), default=-1)
+    if cut < 1:
+        return None
+    kind, mark, payload = data[:cut], data[cut], data[cut + 1 :]
+    ask = payload if mark == ":" else memory.get(payload)
+    if ask is None:
+        return None
+    if kind == "a":
+        return Tap(ask)
+    if kind.startswith("p") and kind[1:].isdigit():
+        return Tap(ask, int(kind[1:]))
+    return None
+
+
+def buttons_of(reply: Reply) -> list[Button]:
+    """The reply's own buttons, then its suggestions (which read as questions to tap)."""
+    offered = list(reply.buttons)
+    if reply.kind is not Kind.ANSWER or not offered:
+        offered.extend(Button(s, s) for s in reply.suggestions)
+    return offered
+
+
+def keyboard(
+    reply: Reply, asked: str, memory: ButtonMemory, page: int = 0
+) -> InlineKeyboardMarkup | None:
+    """The keyboard for ``reply`` (which answered ``asked``), one page of it when long."""
+    offered = buttons_of(reply)
+    if not offered:
+        return None
+    pages = max(1, -(-len(offered) // PAGE)) if len(offered) > PAGE + 4 else 1
+    page = min(max(page, 0), pages - 1)
+    shown = offered[page * PAGE : (page + 1) * PAGE] if pages > 1 else offered
+    rows = _rows(
+        [InlineKeyboardButton(b.label, callback_data=encode(Tap(b.ask), memory)) for b in shown],
+        max(len(b.label) for b in shown),
+    )
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(_page_button("‹ Back", asked, page - 1, memory))
+        nav.append(_page_button(f"{page + 1}/{pages}", asked, page, memory))
+        if page < pages - 1:
+            nav.append(_page_button("More ›", asked, page + 1, memory))
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def _page_button(label: str, asked: str, page: int, memory: ButtonMemory) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(Tap(asked, page), memory))
+
+
+def _rows(buttons: list[InlineKeyboardButton], widest: int) -> list[list[InlineKeyboardButton]]:
+    """Short labels (years) four to a row, words three, questions one: readable on a phone."""
+    per_row = 4 if widest <= 6 else 3 if widest <= 12 else 2 if widest <= 20 else 1
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
