@@ -1,11 +1,18 @@
 """The Telegram adapter, driven through python-telegram-bot with a recording request object.
 
 No network: ``RecordingRequest`` answers every Bot API call itself and keeps what was sent.
+Each test builds the application over a private copy of the real knowledge base, so a test
+may break a YAML file and reload without touching anyone else.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +21,22 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from bot.core.index import build_index
+from bot.core.loader import load_knowledge
+from bot.core.reply import Button, Kind, Reply
 from bot.core.service import AnswerService
 from bot.settings import Settings
-from bot.tg.app import build_application
+from bot.tg.app import build_application, register_commands
+from bot.tg.keyboards import PAGE
 from bot.tg.render import split_message
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT_ID = 4242
+ADMIN = 1
+USER = 7
+PRIVATE = 100
+GROUP = -100
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 class RecordingRequest(BaseRequest):
@@ -28,6 +44,7 @@ class RecordingRequest(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._ids = count(1000)
 
     async def initialize(self) -> None:
         return None
@@ -50,68 +67,226 @@ class RecordingRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        self.calls.append((api_method, dict(params)))
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((api_method, params))
+        result: Any = True
         if api_method == "getMe":
-            result: Any = {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "Mille",
-                "username": "millebot",
-            }
-        elif api_method == "sendMessage":
+            result = {"id": BOT_ID, "is_bot": True, "first_name": "Mille", "username": "millebot"}
+        elif api_method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             result = {
-                "message_id": len(self.calls),
+                "message_id": params.get("message_id") or next(self._ids),
                 "date": 0,
-                "chat": {"id": params["chat_id"], "type": "private"},
-                "text": params["text"],
+                "chat": {"id": params.get("chat_id", PRIVATE), "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
+                "text": params.get("text", ""),
             }
-        else:
-            result = True
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [p for m, p in self.calls if m == method]
+
     def sent(self) -> list[str]:
-        return [str(p["text"]) for m, p in self.calls if m == "sendMessage"]
+        return [str(p["text"]) for p in self.of("sendMessage")]
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real knowledge indexed once; each test copies the file instead of rebuilding."""
+    db = tmp_path_factory.mktemp("index") / "index.sqlite3"
+    result = load_knowledge(ROOT / "knowledge")
+    assert result.knowledge is not None
+    build_index(result.knowledge, db)
+    return db
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> Any:
+async def app(tmp_path: Path, built_index: Path) -> AsyncIterator[Any]:
+    kdir = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", kdir)
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(built_index, db)
     request = RecordingRequest()
-    settings = Settings(token="123:TEST", knowledge_dir=ROOT / "knowledge")
-    service = AnswerService(settings.knowledge_dir, tmp_path / "index.sqlite3")
+    settings = Settings(
+        token="123:TEST",
+        knowledge_dir=kdir,
+        database_path=db,
+        admin_user_ids=frozenset({ADMIN}),
+    )
+    service = AnswerService(kdir, db)
     await service.start()
-    application: Application = build_application(settings, service, request)  # type: ignore[type-arg]
+    application: Application = build_application(  # type: ignore[type-arg]
+        settings, service, request, clock=lambda: NOW
+    )
     await application.initialize()
+    await application.bot_data["state"].stats.open()
     application.bot_data["request"] = request
+    application.bot_data["kdir"] = kdir
     yield application
+    await application.bot_data["state"].stats.close()
     await application.shutdown()
 
 
-def message(text: str, chat_type: str = "private", update_id: int = 1) -> dict[str, Any]:
-    chat = {"id": 100 if chat_type == "private" else -100, "type": chat_type}
+_update_ids = count(1)
+
+
+def message(
+    text: str,
+    chat_type: str = "private",
+    user: int = USER,
+    message_id: int | None = None,
+    reply_to_bot: bool = False,
+    edited: bool = False,
+) -> dict[str, Any]:
+    update_id = next(_update_ids)
+    chat = {"id": PRIVATE if chat_type == "private" else GROUP, "type": chat_type}
     entities = (
         [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if text.startswith("/")
         else []
     )
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
+    body: dict[str, Any] = {
+        "message_id": message_id or update_id,
+        "date": 0,
+        "chat": chat,
+        "from": {"id": user, "is_bot": False, "first_name": "Ada"},
+        "text": text,
+        "entities": entities,
+    }
+    if reply_to_bot:
+        body["reply_to_message"] = {
+            "message_id": 1,
             "date": 0,
             "chat": chat,
-            "from": {"id": 7, "is_bot": False, "first_name": "Ada"},
-            "text": text,
-            "entities": entities,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
+            "text": "an earlier answer",
+        }
+    if edited:
+        body["edit_date"] = 1
+    return {"update_id": update_id, "edited_message" if edited else "message": body}
+
+
+def callback(data: str, message_id: int = 1000) -> dict[str, Any]:
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": f"cb{message_id}",
+            "from": {"id": USER, "is_bot": False, "first_name": "Ada"},
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": PRIVATE, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
+                "text": "a card",
+            },
         },
     }
 
 
-async def send(app: Any, payload: dict[str, Any]) -> list[str]:
+def inline(query: str) -> dict[str, Any]:
+    return {
+        "update_id": next(_update_ids),
+        "inline_query": {
+            "id": "iq1",
+            "from": {"id": USER, "is_bot": False, "first_name": "Ada"},
+            "query": query,
+            "offset": "",
+        },
+    }
+
+
+async def process(app: Any, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Feed one update; return the Bot API calls it caused, in order."""
     request: RecordingRequest = app.bot_data["request"]
-    before = len(request.sent())
+    before = len(request.calls)
     await app.process_update(Update.de_json(payload, app.bot))
-    return request.sent()[before:]
+    return request.calls[before:]
+
+
+async def send(app: Any, payload: dict[str, Any]) -> list[str]:
+    return [str(p["text"]) for m, p in await process(app, payload) if m == "sendMessage"]
+
+
+def keyboard_of(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    markup = params.get("reply_markup")
+    if markup is None:
+        return []
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not isinstance(markup, dict):
+        markup = markup.to_dict()
+    rows: list[list[dict[str, Any]]] = markup["inline_keyboard"]
+    return rows
+
+
+def buttons_of(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b for row in keyboard_of(params) for b in row]
+
+
+def last_sent(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    return [p for m, p in calls if m == "sendMessage"][-1]
+
+
+# ----------------------------------------------------------------- commands
+
+
+async def test_start_welcomes_with_three_example_questions_as_buttons(app: Any) -> None:
+    calls = await process(app, message("/start"))
+    params = last_sent(calls)
+    assert "Welcome" in params["text"] and params["parse_mode"] == "HTML"
+    buttons = buttons_of(params)
+    assert len(buttons) == 3
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+
+
+async def test_start_deep_link_opens_the_edition_card(app: Any) -> None:
+    sent = await send(app, message("/start ed-2014"))
+    assert "<b>Mille Miglia 2014" in sent[0] and "15-18 May 2014" in sent[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/help", "/edition YEAR"),
+        ("/next", "Mille Miglia"),
+        ("/edition 1955", "Moss"),
+        ("/edition 1941", "no race in 1941"),
+        ("/edition foo", "Usage: /edition"),
+        ("/editions", "California Mille"),
+        ("/editions mille miglia", "no race in 1939, 1941-1946"),
+        ("/reports 2014", "Mille Miglia 2014"),
+        ("/reports 1999", "I link no news reports from 1999"),
+        ("/about", "editions"),
+        ("/fact", "Did you know?"),
+    ],
+)
+async def test_every_command_answers_in_html(app: Any, command: str, expected: str) -> None:
+    sent = await send(app, message(command))
+    assert sent and expected in "\n".join(sent)
+
+
+async def test_edition_card_offers_route_winners_reports_follow_ups(app: Any) -> None:
+    params = last_sent(await process(app, message("/edition 2014")))
+    labels = [b["text"] for b in buttons_of(params)]
+    assert labels == ["Winners", "Route", "Reports"]
+
+
+async def test_edition_without_year_lists_years_newest_first_in_pages(app: Any) -> None:
+    params = last_sent(await process(app, message("/edition")))
+    assert params["text"].index("2025") < params["text"].index("1955")
+    rows = keyboard_of(params)
+    years = [b["text"] for row in rows[:-1] for b in row]
+    assert len(years) == PAGE and years[0] == "2026"
+    assert [b["text"] for b in rows[-1]][-1] == "More ›"
+
+
+async def test_reports_links_each_report(app: Any) -> None:
+    sent = await send(app, message("/reports 2014"))
+    assert '<a href="http://www.sportscardigest.com/mille-miglia-2014-taking-shape/">' in sent[0]
+
+
+# ----------------------------------------------------------------- free text and groups
 
 
 async def test_free_text_in_private_gets_an_html_answer(app: Any) -> None:
@@ -122,15 +297,197 @@ async def test_free_text_in_private_gets_an_html_answer(app: Any) -> None:
     assert "<b>?" not in sent[0]  # ...but never the user's
 
 
-async def test_commands_go_to_the_same_core(app: Any) -> None:
-    sent = await send(app, message("/edition 1955"))
-    assert "Moss" in sent[0]
+async def test_group_chatter_is_ignored(app: Any) -> None:
+    assert await process(app, message("who won in 1955", "supergroup")) == []
 
 
-async def test_group_chatter_is_ignored_but_mentions_are_answered(app: Any) -> None:
-    assert await send(app, message("who won in 1955", "group", 2)) == []
-    sent = await send(app, message("@millebot who won in 1955", "group", 3))
+async def test_group_mention_is_answered_as_a_quoted_reply(app: Any) -> None:
+    params = last_sent(await process(app, message("@millebot who won in 1955", "supergroup")))
+    assert "Moss" in params["text"]
+    assert "reply_parameters" in params  # the group sees which question is answered
+
+
+async def test_group_reply_to_the_bot_is_answered(app: Any) -> None:
+    sent = await send(app, message("and in 1931?", "group", reply_to_bot=True))
+    assert sent and "Caracciola" in sent[0]
+
+
+async def test_group_command_addressed_to_the_bot(app: Any) -> None:
+    sent = await send(app, message("/edition@millebot 1955", "supergroup"))
     assert sent and "Moss" in sent[0]
+
+
+async def test_group_command_for_another_bot_is_ignored(app: Any) -> None:
+    assert await process(app, message("/edition@otherbot 1955", "supergroup")) == []
+
+
+# ----------------------------------------------------------------- buttons
+
+
+async def test_a_button_tap_is_acknowledged_first_then_answered(app: Any) -> None:
+    calls = await process(app, callback("a:/edition 2014 route"))
+    methods = [m for m, _ in calls]
+    assert methods[0] == "answerCallbackQuery"
+    assert "Route of the 2014 Mille Miglia" in last_sent(calls)["text"]
+
+
+async def test_every_button_the_bot_shows_can_be_tapped(app: Any) -> None:
+    params = last_sent(await process(app, message("/edition 2014")))
+    for button in buttons_of(params):
+        calls = await process(app, callback(button["callback_data"]))
+        assert "2014" in last_sent(calls)["text"], button
+
+
+async def test_clarify_suggestions_become_buttons_that_work(app: Any) -> None:
+    params = last_sent(await process(app, message("/next tribute")))
+    buttons = buttons_of(params)
+    assert {b["text"] for b in buttons} >= {"Ferrari Tribute to Mille Miglia"}
+    calls = await process(app, callback(buttons[0]["callback_data"]))
+    assert "Ferrari Tribute" in last_sent(calls)["text"]
+
+
+async def test_long_button_text_is_kept_under_64_bytes_and_still_works(app: Any) -> None:
+    reply = Reply(
+        Kind.ANSWER, ("pick one",), buttons=(Button("Long", "x" * 30 + " who won in 1955"),)
+    )
+    state = app.bot_data["state"]
+    state.service.answer = lambda q, now: (
+        reply if q == "long" else type(state.service).answer(state.service, q, now)
+    )
+    params = last_sent(await process(app, message("long")))
+    data = buttons_of(params)[0]["callback_data"]
+    assert len(data.encode()) <= 64
+    assert "Moss" in last_sent(await process(app, callback(data)))["text"]
+
+
+async def test_a_forgotten_button_says_it_expired(app: Any) -> None:
+    calls = await process(app, callback("a#0123456789abcdef"))
+    assert calls[0][0] == "answerCallbackQuery"
+    assert "expired" in calls[0][1]["text"]
+    assert not [m for m, _ in calls if m == "sendMessage"]
+
+
+async def test_paging_edits_the_keyboard_in_place(app: Any) -> None:
+    params = last_sent(await process(app, message("/edition")))
+    more = keyboard_of(params)[-1][-1]["callback_data"]
+    calls = await process(app, callback(more))
+    edits = [p for m, p in calls if m == "editMessageReplyMarkup"]
+    assert edits and not [m for m, _ in calls if m == "sendMessage"]
+    years = [b["text"] for row in keyboard_of(edits[0])[:-1] for b in row]
+    assert years[0] != "2026" and all(y.isdigit() for y in years)
+
+
+# ----------------------------------------------------------------- edits
+
+
+async def test_editing_a_question_edits_the_answer(app: Any) -> None:
+    first = last_sent(await process(app, message("who won in 1955", message_id=50)))
+    assert "Moss" in first["text"]
+    (answer_id,) = app.bot_data["state"].answers[(PRIVATE, 50)]
+    calls = await process(app, message("who won in 1931", message_id=50, edited=True))
+    edits = [p for m, p in calls if m == "editMessageText"]
+    assert [e["message_id"] for e in edits] == [answer_id]
+    assert "Caracciola" in edits[0]["text"]
+    assert not [m for m, _ in calls if m == "sendMessage"]
+
+
+async def test_editing_an_unknown_question_answers_afresh(app: Any) -> None:
+    sent = await send(app, message("who won in 1931", message_id=77, edited=True))
+    assert sent and "Caracciola" in sent[0]
+
+
+# ----------------------------------------------------------------- inline mode
+
+
+async def test_inline_query_offers_at_most_ten_results_with_a_short_cache(app: Any) -> None:
+    calls = await process(app, inline("who won in 2014"))
+    (params,) = [p for m, p in calls if m == "answerInlineQuery"]
+    results = params["results"]
+    assert 1 <= len(results) <= 10
+    assert params["cache_time"] <= 60
+    assert all(r["title"] and len(r["id"].encode()) <= 64 for r in results)
+    assert "Mozzi" in results[0]["input_message_content"]["message_text"]
+
+
+async def test_inline_query_with_no_match_offers_the_private_chat(app: Any) -> None:
+    calls = await process(app, inline("xyzzy plugh"))
+    (params,) = [p for m, p in calls if m == "answerInlineQuery"]
+    assert params["results"] == [] and params["button"]["start_parameter"]
+
+
+# ----------------------------------------------------------------- admin
+
+
+async def test_admin_reload_reports_what_changed(app: Any) -> None:
+    kdir: Path = app.bot_data["kdir"]
+    facts = kdir / "facts" / "format.yaml"
+    facts.write_text(facts.read_text().replace("Coppa delle Dame", "Ladies' Cup", 1))
+    sent = await send(app, message("/reload", user=ADMIN))
+    assert "Reloaded" in sent[0] and "changed" in sent[0]
+
+
+async def test_reload_with_broken_yaml_lists_problems_and_keeps_answering(app: Any) -> None:
+    kdir: Path = app.bot_data["kdir"]
+    target = kdir / "editions" / "california-mille.yaml"
+    target.write_text(target.read_text() + "\n  - year: [unclosed\n")
+    sent = await send(app, message("/reload", user=ADMIN))
+    assert "kept serving the previous version" in sent[0]
+    assert "editions/california-mille.yaml:" in sent[0]
+    assert "Moss" in (await send(app, message("who won in 1955")))[0]
+
+
+async def test_non_admins_are_refused_politely_and_logged(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        for command in ("/reload", "/stats"):
+            sent = await send(app, message(command, user=USER))
+            assert sent == [f"Sorry, {command} is only for the bot's admins."]
+    assert f"refused /reload from user {USER}" in caplog.text
+
+
+async def test_stats_count_answers_by_kind(app: Any) -> None:
+    await send(app, message("who won in 1955"))
+    await send(app, message("what is the airspeed of a swallow"))
+    sent = await send(app, message("/stats", user=ADMIN))
+    assert "2 questions" in sent[0] and "50% answered" in sent[0]
+
+
+async def test_command_menus_are_set_for_private_groups_and_admins(app: Any) -> None:
+    await register_commands(app)
+    request: RecordingRequest = app.bot_data["request"]
+    scopes = [p["scope"] for p in request.of("setMyCommands")]
+    scope_types = [s["type"] if isinstance(s, dict) else s.type for s in scopes]
+    assert scope_types == ["all_private_chats", "all_group_chats", "chat"]
+    admin_menu = request.of("setMyCommands")[-1]["commands"]
+    names = [c["command"] if isinstance(c, dict) else c.command for c in admin_menu]
+    assert "reload" in names and "stats" in names
+
+
+# ----------------------------------------------------------------- failures and limits
+
+
+async def test_a_failing_handler_apologises_without_a_traceback(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(question: str, now: datetime) -> Reply:
+        raise RuntimeError("boom")
+
+    app.bot_data["state"].service.answer = broken
+    with caplog.at_level(logging.ERROR):
+        sent = await send(app, message("who won in 1955"))
+    assert sent == ["Sorry, something went wrong on my side. Please try again in a moment."]
+    assert "Traceback" in caplog.text or "boom" in caplog.text
+
+
+async def test_a_long_reply_is_split_and_the_keyboard_goes_last(app: Any) -> None:
+    lines = tuple(f"line {n} " + "x" * 90 for n in range(120))
+    reply = Reply(Kind.ANSWER, lines, buttons=(Button("Route", "/edition 2014 route"),))
+    app.bot_data["state"].service.answer = lambda q, now: reply
+    calls = await process(app, message("anything"))
+    sent = [p for m, p in calls if m == "sendMessage"]
+    assert len(sent) == 3 and all(len(p["text"]) <= 4096 for p in sent)
+    assert [bool(buttons_of(p)) for p in sent] == [False, False, True]
 
 
 def test_long_replies_split_on_line_boundaries() -> None:

@@ -1094,6 +1094,8 @@ class Answerer:
         if not draft.lines:
             if not explicit and not q.intents & {"what_is", "history"}:
                 return None
+            if not explicit and any(w not in self.catalog.vocabulary for w in q.content):
+                return None  # "what is the capital of France": about something else entirely
             draft.lines.append(event.summary)
             draft.lines.append(f"Where: {event.where}. Since: {event.since}.")
             name_words = {
