@@ -472,3 +472,10 @@ def test_cli_index_with_broken_kb_prints_problems(
         "allowed: name, aliases"
     ]
     assert not db.exists()
+
+
+def test_loaded_digest_matches_the_files_so_a_fresh_index_is_not_rebuilt(kb_dir: Path) -> None:
+    """The digest comes from the bytes the loader read; it must equal a re-hash of the files."""
+    result = load_knowledge(kb_dir)
+    assert result.knowledge is not None
+    assert result.knowledge.digest == digest_of(kb_dir)

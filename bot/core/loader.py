@@ -66,11 +66,15 @@ def digest_of(directory: Path) -> str:
     """A fingerprint of the knowledge files, so the index knows when it is stale."""
     sha = hashlib.sha256()
     for path in knowledge_files(directory):
-        sha.update(path.relative_to(directory).as_posix().encode())
-        sha.update(b"\0")
-        sha.update(path.read_bytes())
-        sha.update(b"\0")
+        _digest_file(sha, path.relative_to(directory).as_posix(), path.read_bytes())
     return sha.hexdigest()
+
+
+def _digest_file(sha: Any, relative: str, raw: bytes) -> None:
+    sha.update(relative.encode())
+    sha.update(b"\0")
+    sha.update(raw)
+    sha.update(b"\0")
 
 
 def load_knowledge(directory: Path) -> LoadResult:
@@ -89,7 +93,7 @@ def load_knowledge(directory: Path) -> LoadResult:
     problems = sorted(set(builder.problems))
     if problems:
         return LoadResult(None, problems)
-    return LoadResult(builder.knowledge(digest_of(directory)))
+    return LoadResult(builder.knowledge(builder.sha.hexdigest()))
 
 
 class _Builder:
@@ -108,15 +112,25 @@ class _Builder:
         # When a file could not be read or an item was dropped, "no such id" messages would be
         # echoes of that one defect, so reference checks are skipped until it is fixed.
         self.partial = False
+        # The digest of exactly the bytes read: hashing the files again afterwards could stamp
+        # an index with the digest of an edit saved in between, and it would never be rebuilt.
+        self.sha = hashlib.sha256()
 
     def read(self, path: Path, relative: str) -> None:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            self.partial = True
+            self.problems.append(Problem(relative, 1, "", f"cannot read file: {err.strerror}"))
+            return
+        _digest_file(self.sha, relative, raw)
         kind = schema.file_kind(relative)
         if kind is None:
             expected = "events/reports/people/places.yaml, editions/*.yaml or facts/*.yaml"
             self.problems.append(Problem(relative, 1, "", f"unexpected file; expected {expected}"))
             return
         try:
-            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+            root = yaml.compose(raw.decode("utf-8"), Loader=_Loader)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
