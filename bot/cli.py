@@ -172,14 +172,11 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_telegram(settings: Settings) -> int:
-    import logging
-
     from bot.core.service import AnswerService
     from bot.tg.app import run  # imported here: the core and the console never load telegram
+    from bot.tg.logs import configure
 
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure(settings.log_level, settings.token or "")
     service = AnswerService(settings.knowledge_dir, settings.database_path)
     try:
         asyncio.run(service.start())

@@ -26,8 +26,9 @@ from bot.core.loader import load_knowledge
 from bot.core.reply import Button, Kind, Reply
 from bot.core.service import AnswerService
 from bot.settings import Settings
-from bot.tg.app import build_application, register_commands
+from bot.tg.app import build_application
 from bot.tg.keyboards import PAGE
+from bot.tg.menus import register_commands
 from bot.tg.render import split_message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,6 +465,16 @@ async def test_command_menus_are_set_for_private_groups_and_admins(app: Any) -> 
     assert "reload" in names and "stats" in names
 
 
+async def test_an_admin_unknown_at_start_gets_the_menu_on_first_message(app: Any) -> None:
+    calls = await process(app, message("/help", user=ADMIN))
+    menus = [p for m, p in calls if m == "setMyCommands"]
+    assert len(menus) == 1 and "reload" in str(menus[0]["commands"])
+    assert not [
+        m for m, _ in await process(app, message("/help", user=ADMIN)) if m == "setMyCommands"
+    ]
+    assert not [m for m, _ in await process(app, message("/help")) if m == "setMyCommands"]
+
+
 # ----------------------------------------------------------------- failures and limits
 
 
@@ -488,6 +499,27 @@ async def test_a_long_reply_is_split_and_the_keyboard_goes_last(app: Any) -> Non
     sent = [p for m, p in calls if m == "sendMessage"]
     assert len(sent) == 3 and all(len(p["text"]) <= 4096 for p in sent)
     assert [bool(buttons_of(p)) for p in sent] == [False, False, True]
+
+
+def test_the_token_is_redacted_from_every_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.tg.logs import RedactToken
+
+    logger = logging.getLogger("telegram.ext.ExtBot")
+    caplog.handler.addFilter(RedactToken("123:SECRET"))
+    with caplog.at_level(logging.DEBUG, logger="telegram.ext.ExtBot"):
+        logger.debug("Set Bot API URL: %s", "http://127.0.0.1/bot123:SECRET")
+        try:
+            raise ValueError("https://api.telegram.org/bot123:SECRET/getMe")
+        except ValueError:
+            logger.exception("request failed")
+    assert "SECRET" not in caplog.text
+    assert "bot<token>" in caplog.text
+
+
+def test_a_self_hosted_server_also_serves_files() -> None:
+    from bot.tg.app import file_url_of
+
+    assert file_url_of("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
 
 
 def test_long_replies_split_on_line_boundaries() -> None:

@@ -12,13 +12,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     Update,
 )
-from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -39,37 +34,9 @@ from bot.settings import Settings
 from bot.tg import admin, handlers
 from bot.tg.context import BotState
 from bot.tg.keyboards import ButtonMemory
+from bot.tg.menus import register_commands
 
 log = logging.getLogger(__name__)
-
-ADMIN_COMMANDS = (
-    BotCommand("reload", "admin: reload the knowledge base"),
-    BotCommand("stats", "admin: questions served"),
-)
-
-
-def user_commands() -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in COMMANDS]
-
-
-async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menus: the same list in private chats and groups, plus admin ones for admins.
-
-    An admin who has never opened a chat with the bot has no chat to scope to yet; that is
-    logged and skipped rather than stopping the bot.
-    """
-    bot = application.bot
-    commands = user_commands()
-    await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(commands, scope=BotCommandScopeAllGroupChats())
-    state: BotState = application.bot_data["state"]
-    for admin_id in sorted(state.settings.admin_user_ids):
-        try:
-            await bot.set_my_commands(
-                [*commands, *ADMIN_COMMANDS], scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as err:
-            log.warning("could not set the admin menu for user %s: %s", admin_id, err)
 
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -81,6 +48,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     state: BotState = application.bot_data["state"]
     await state.stats.close()
+
+
+def file_url_of(base_url: str) -> str:
+    """A self-hosted server serves files under /file/bot...: never fall back to Telegram's."""
+    head, sep, tail = base_url.rstrip("/").rpartition("/bot")
+    return f"{head}/file/bot{tail}" if sep and not tail else f"{base_url.rstrip('/')}/file/bot"
 
 
 def build_application(
@@ -101,7 +74,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if settings.api_base_url:
-        builder = builder.base_url(settings.api_base_url)
+        builder = builder.base_url(settings.api_base_url).base_file_url(
+            file_url_of(settings.api_base_url)
+        )
     application = builder.post_init(post_init).post_shutdown(post_shutdown).build()
     application.bot_data["state"] = BotState(
         settings=settings,

@@ -26,6 +26,8 @@ class BotState:
     clock: Callable[[], datetime]
     # (chat id, question message id) -> the ids of the messages that answered it
     answers: OrderedDict[tuple[int, int], list[int]] = field(default_factory=OrderedDict)
+    # admins whose private chat has the admin menu (set at start, or when they first write)
+    admin_menus: set[int] = field(default_factory=set)
 
     def remember(self, chat_id: int, question_id: int, answer_ids: list[int]) -> None:
         self.answers[(chat_id, question_id)] = answer_ids

@@ -25,6 +25,7 @@ from bot.core.reply import Reply
 from bot.core.search import search
 from bot.tg.context import BotState, state_of
 from bot.tg.keyboards import decode, keyboard
+from bot.tg.menus import set_admin_menu
 from bot.tg.render import split_message, to_html
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ async def respond(
 ) -> None:
     """Answer ``question``; when the user edited it, edit the earlier answer instead."""
     state = state_of(context)
+    await ensure_admin_menu(update, context, state)
     reply = state.service.answer(question, state.clock())
     await state.stats.record(reply.kind.value)
     chunks = split_message(to_html(reply))
@@ -98,6 +100,22 @@ async def respond(
             )
             ids.append(sent.message_id)
     state.remember(message.chat.id, message.message_id, ids)
+
+
+async def ensure_admin_menu(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: BotState
+) -> None:
+    """An admin who had never written to the bot gets the admin menu on their first message."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if (
+        user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and user.id in state.settings.admin_user_ids
+        and user.id not in state.admin_menus
+    ):
+        await set_admin_menu(context.application, user.id)
 
 
 async def replace_answer(
