@@ -26,7 +26,8 @@ from bot.core.understand import understand
 from bot.core.upcoming import latest, local_today, upcoming
 
 EVENT_CUTOFF = 85.0  # a part of an event's name scores 90 with WRatio; unrelated words < 60
-_YEAR = re.compile(r"\d{4}")
+# Years the events could have: "1000" in "1000 Millas Sport" is a name, not a year.
+_YEAR = re.compile(r"1[89]\d\d|2\d\d\d")
 _DEEP_LINK = re.compile(r"ed-(\d{4})(?:-([a-z0-9-]+))?")
 
 # The last word of /edition that picks one aspect of the card, and the intent it stands for.
@@ -53,7 +54,7 @@ COMMANDS = (
     CommandInfo("next", "[event]", "the next edition, with a countdown"),
     CommandInfo("edition", "YEAR [event]", "an edition's card: /edition 2014"),
     CommandInfo("editions", "[event]", "the events and years I know"),
-    CommandInfo("reports", "[year]", "the news reports I link to"),
+    CommandInfo("reports", "[year] [event]", "the news reports I link to"),
     CommandInfo("fact", "", "a random 'did you know'"),
     CommandInfo("about", "", "what I know and where it comes from"),
     CommandInfo("help", "", "what you can ask"),
@@ -171,8 +172,12 @@ class Commands:
         years = [int(a) for a in args if _YEAR.fullmatch(a)]
         rest = [a for a in args if not _YEAR.fullmatch(a)]
         example = "/edition 2014 or /edition 2014 California Mille"
+
+        def held_then(event: Event) -> bool:
+            return all(f"{event.id}/{y}" in self.a.edition_at for y in years)
+
         try:
-            event = self._event(rest)
+            event = self._event(rest, held_then)
         except _Ambiguous as err:
             years_text = "".join(f" {y}" for y in years)
             return self._which(f"/edition{years_text}", err)
@@ -246,7 +251,11 @@ class Commands:
         for era in event.eras:
             members = [e for e in eds if e.era == era.id]
             if members:
-                span = f"{era.start_year}-{era.end_year or ''}"
+                span = (
+                    f"{era.start_year}-{era.end_year}"
+                    if era.end_year
+                    else f"since {era.start_year}"
+                )
                 groups.append((f"{era.name} ({span})", members))
         rest = [e for e in eds if e.era not in {era.id for era in event.eras}]
         if rest:
@@ -273,8 +282,15 @@ class Commands:
         """/reports [year] [event]: the linked coverage, newest first."""
         years = [int(a) for a in args if _YEAR.fullmatch(a)]
         rest = [a for a in args if not _YEAR.fullmatch(a)]
+
+        def reported(event: Event) -> bool:
+            return any(
+                r.event == event.id and (not years or r.year in years)
+                for r in self.knowledge.reports
+            )
+
         try:
-            event = self._event(rest) if rest else None
+            event = self._event(rest, reported) if rest else None
         except _Ambiguous as err:
             return self._which("/reports" + "".join(f" {y}" for y in years), err)
         except _Garbage:
@@ -326,12 +342,15 @@ class Commands:
 
     def about(self, args: list[str], now: datetime) -> Reply:
         k = self.knowledge
-        held = [e for e in k.editions if e.status is not Status.NO_RACE]
+        held = [e for e in k.editions if e.status is Status.HELD]
+        scheduled = sum(1 for e in k.editions if e.status is Status.SCHEDULED)
+        ahead = f" and {scheduled} scheduled" if scheduled else ""
         lines = [
             "I answer questions about the Mille Miglia and its sister rallies from a curated "
-            f"knowledge base: {len(k.events)} events, {len(held)} editions "
-            f"({min(e.year for e in held)}-{max(e.year for e in held)}), {len(k.facts)} facts, "
-            f"{len(k.people)} people and {len(k.reports)} linked news reports."
+            f"knowledge base: {len(k.events)} events, {len(held)} editions held "
+            f"({min(e.year for e in held)}-{max(e.year for e in held)}){ahead}, "
+            f"{len(k.facts)} facts, {len(k.people)} people and {len(k.reports)} linked news "
+            "reports."
             if held
             else "My knowledge base is empty."
         ]
@@ -381,16 +400,19 @@ class Commands:
                         sites[_site(src)] += 1
         top = [s for s, _ in sites.most_common(4)]
         return (
-            "Where it comes from: the Mille Miglia news page of Sports Car Digest, which the "
-            f"project started from, and {len(sites)} other websites, most often "
+            f"Where it comes from: {len(sites)} websites, most often "
             + fmt.join_words(top)
-            + "."
+            + "; the project started from the Mille Miglia news page of Sports Car Digest."
         )
 
     # ----------------------------------------------------------------- helpers
 
-    def _event(self, words: list[str]) -> Event:
-        """The event these words name (default: the Mille Miglia); _Garbage when none."""
+    def _event(self, words: list[str], fits: Callable[[Event], bool] | None = None) -> Event:
+        """The event these words name (default: the Mille Miglia); _Garbage when none.
+
+        ``fits`` narrows a partial name that fits several events to those that make sense
+        for the rest of the command (an edition in the year asked, some reports).
+        """
         if not words:
             return self.a.events[DEFAULT_EVENT]
         joined = " ".join(words)
@@ -400,9 +422,9 @@ class Commands:
         query = understand(joined, self.a.catalog)
         if query.events and not query.years:
             return self.a.events[query.events[0]]
-        return self._event_by_part(joined)
+        return self._event_by_part(joined, fits)
 
-    def _event_by_part(self, text: str) -> Event:
+    def _event_by_part(self, text: str, fits: Callable[[Event], bool] | None) -> Event:
         """A part of a name ("festa", "california") names an event when only one fits best."""
         hits = process.extract(
             text,
@@ -410,15 +432,18 @@ class Commands:
             scorer=fuzz.WRatio,
             processor=default_process,
             score_cutoff=EVENT_CUTOFF,
-            limit=6,
+            limit=20,
         )
         if not hits:
             raise _Garbage(text)
         top = max(score for _, score, _ in hits)
         ids = {self._aliases[alias] for alias, score, _ in hits if score == top}
-        if len(ids) != 1:  # "tribute": Ferrari's or Mercedes-Benz's? Better to ask.
-            raise _Ambiguous([e for e in self.knowledge.events if e.id in ids])
-        return self.a.events[ids.pop()]
+        candidates = [e for e in self.knowledge.events if e.id in ids]
+        if len(candidates) > 1 and fits is not None:
+            candidates = [e for e in candidates if fits(e)] or candidates
+        if len(candidates) != 1:  # "tribute": Ferrari's or Mercedes-Benz's? Better to ask.
+            raise _Ambiguous(candidates)
+        return candidates[0]
 
     def _which(self, command: str, err: _Ambiguous) -> Reply:
         """Ask which event was meant, one button each, the rest of the command kept."""

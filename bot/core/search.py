@@ -18,7 +18,7 @@ from bot.core.understand import Query, understand
 from bot.core.upcoming import latest, local_today
 
 MAX_HITS = 10
-FACT_FLOOR = 55.0  # looser than in chat: a list can afford a near miss the user skips
+FACT_FLOOR = 62.0  # as in chat: below it a fact shares words with the question, not meaning
 DESCRIPTION = 120
 
 
@@ -57,7 +57,10 @@ def _add_editions(answerer: Answerer, hits: list[Hit], query: Query, now: dateti
             if ed is None or ed.status is Status.NO_RACE:
                 continue
             reply = answerer.edition_reply(answerer.events[event_id], year, None, now)
-            _add(hits, _hit(f"ed:{ed.key}", reply.title or ed.key, reply))
+            title = reply.title or ed.key
+            if any(h.title == title for h in hits):  # the answer above was one field of it
+                title += " (full card)"
+            _add(hits, _hit(f"ed:{ed.key}", title, reply))
 
 
 def _add_facts(answerer: Answerer, hits: list[Hit], query: Query) -> None:

@@ -72,9 +72,9 @@ def under_way_line(event: Event, ed: Edition, today: date) -> str:
 
 
 def latest_line(event: Event, ed: Edition) -> str:
-    number = f" ({ordinal(ed.number)} edition)" if ed.number else ""
+    number = f" (the {ordinal(ed.number)})" if ed.number else ""
     when = (edition_dates(ed) or "").rstrip(".")
-    dates = f" ({when})" if when else ""
+    dates = f", {when}" if when else ""
     if ed.winners:
         crew = ed.winners[0]
         names = f"{crew.driver} and {crew.co_driver}" if crew.co_driver else crew.driver
