@@ -527,3 +527,19 @@ def test_long_replies_split_on_line_boundaries() -> None:
     chunks = split_message(text)
     assert all(len(c) <= 4096 for c in chunks)
     assert "\n".join(chunks) == text
+
+
+def test_sources_are_links_named_by_their_site() -> None:
+    from bot.tg.render import to_html
+
+    reply = Reply(
+        Kind.ANSWER,
+        ("Moss won.",),
+        sources=("https://en.m.wikipedia.org/wiki/1955_Mille_Miglia?a=1&b=2", "Seed <page>"),
+    )
+    html = to_html(reply)
+    assert (
+        '<a href="https://en.m.wikipedia.org/wiki/1955_Mille_Miglia?a=1&amp;b=2">'
+        "en.wikipedia.org</a>" in html
+    )
+    assert "Seed &lt;page&gt;" in html

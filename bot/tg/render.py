@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlparse
 
 from bot.core.reply import Reply
 
@@ -22,14 +23,18 @@ def to_html(reply: Reply) -> str:
             by = f" by {escape(rep.author)}" if rep.author else ""
             parts.append(f"• {link}{by} ({escape(rep.site)})")
     if reply.sources:
-        links = []
-        for n, src in enumerate(reply.sources, 1):
-            if src.startswith("http"):
-                links.append(f'<a href="{escape(src, quote=True)}">[{n}]</a>')
-            else:
-                links.append(escape(src))
-        parts.append("Sources: " + " ".join(links))
+        label = "Source" if len(reply.sources) == 1 else "Sources"
+        parts.append(f"{label}: " + " · ".join(source_link(src) for src in reply.sources))
     return "\n".join(parts)
+
+
+def source_link(source: str) -> str:
+    """A source as a link named by its site: readers judge a source by where it comes from."""
+    if not source.startswith("http"):
+        return escape(source)
+    host = urlparse(source).netloc.lower().removeprefix("www.").removeprefix("m.")
+    site = host.replace(".m.", ".") or source  # en.m.wikipedia.org is en.wikipedia.org
+    return f'<a href="{escape(source, quote=True)}">{escape(site)}</a>'
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
