@@ -543,3 +543,37 @@ def test_sources_are_links_named_by_their_site() -> None:
         "en.wikipedia.org</a>" in html
     )
     assert "Seed &lt;page&gt;" in html
+
+
+def sticker(chat_type: str = "private", caption: str | None = None) -> dict[str, Any]:
+    payload = message("x", chat_type)
+    body = payload["message"]
+    del body["text"], body["entities"]
+    if caption is None:
+        body["sticker"] = {
+            "file_id": "s1",
+            "file_unique_id": "u1",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    else:
+        body["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+        body["caption"] = caption
+    return payload
+
+
+async def test_a_sticker_in_private_gets_a_hint_and_in_a_group_silence(app: Any) -> None:
+    sent = await send(app, sticker())
+    assert len(sent) == 1 and "questions in text" in sent[0]
+    assert await process(app, sticker("supergroup")) == []
+
+
+async def test_a_photo_caption_is_a_question(app: Any) -> None:
+    sent = await send(app, sticker(caption="who won in 1955?"))
+    assert sent and "Moss" in sent[0]
+    assert await process(app, sticker("group", caption="who won in 1955?")) == []
+    sent = await send(app, sticker("group", caption="@millebot who won in 1955?"))
+    assert sent and "Moss" in sent[0]

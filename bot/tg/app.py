@@ -95,6 +95,12 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("reload", admin.on_reload))
     application.add_handler(CommandHandler("stats", admin.on_stats))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+            handlers.on_other,
+        )
+    )
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(handlers.on_inline_query))
     application.add_error_handler(handlers.on_error)

@@ -60,9 +60,37 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(update, context, message, text)
 
 
-def addressed_text(message: Message, username: str, bot_id: int) -> str | None:
+HINT = (
+    "I answer questions in text, for example: who won the Mille Miglia in 1955? "
+    "Send /help for more."
+)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice...: a caption is a question; otherwise a hint, and only in private.
+
+    In groups anything not addressed to the bot is other people's conversation: silence.
+    """
+    message = update.effective_message
+    if message is None:
+        return
+    caption = message.caption or ""
+    if message.chat.type == ChatType.PRIVATE:
+        if caption.strip():
+            await respond(update, context, message, caption)
+        elif update.message is not None:  # not on edits of media: one hint is enough
+            await message.reply_text(HINT)
+        return
+    addressed = addressed_text(message, context.bot.username, context.bot.id, caption)
+    if caption.strip() and addressed:
+        await respond(update, context, message, addressed)
+
+
+def addressed_text(
+    message: Message, username: str, bot_id: int, text: str | None = None
+) -> str | None:
     """The question when a group message mentions the bot or replies to it; None otherwise."""
-    text = message.text or ""
+    text = message.text or "" if text is None else text
     mention = f"@{username}".lower()
     replied = message.reply_to_message
     to_bot = (
