@@ -364,3 +364,75 @@ async def test_stats_survive_an_index_rebuild(
     await reopened.close()
 
     assert total == {"answer": 1}
+
+
+async def test_a_locked_stats_file_never_stalls_an_answer_and_loses_no_count(
+    tmp_path: Path,
+) -> None:
+    import sqlite3 as sql
+    import time as clock
+
+    from bot.core.stats import StatsStore
+
+    path = tmp_path / "state.sqlite3"
+    store = StatsStore(path, datetime(2026, 11, 23, tzinfo=UTC))
+    await store.open()
+    await store.record("answer")
+    holder = sql.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a backup or another process holds the file
+    started = clock.perf_counter()
+    await store.record("unknown")
+    await store.record("answer")
+    assert clock.perf_counter() - started < 2.0
+    holder.execute("COMMIT")
+    holder.close()
+    await store.record("clarify")  # the file is free again: pending counts are written
+    await store.close()
+    again = StatsStore(path, datetime(2026, 11, 24, tzinfo=UTC))
+    await again.open()
+    assert (await again.snapshot()).total == {"answer": 2, "unknown": 1, "clarify": 1}
+    await again.close()
+
+
+# ------------------------------------------------------------------ the index file misbehaves
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt"])
+async def test_an_index_damaged_while_running_costs_no_answer_and_reload_rebuilds_it(
+    service: AnswerService, db_path: Path, damage: str
+) -> None:
+    before = service.answer("who won in 1931", NOW).text
+    if damage == "delete":
+        db_path.unlink()
+    else:
+        db_path.write_bytes(b"not a database at all" * 100)
+    assert service.answer("who won in 1931", NOW).text == before  # knowledge is in memory
+    outcome = await service.reload()
+    assert outcome.ok
+    restarted = AnswerService(service.knowledge_dir, db_path)
+    status = await restarted.start()
+    assert not status.rebuilt  # the reload left a good index behind
+    assert restarted.answer("who won in 1931", NOW).text == before
+
+
+async def test_an_index_locked_at_start_is_rebuilt_beside_the_lock(
+    kb_dir: Path, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3 as sql
+
+    first = AnswerService(kb_dir, db_path)
+    await first.start()
+    expected = first.answer("who won in 1931", NOW).text
+    holder = sql.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.WARNING):
+            second = AnswerService(kb_dir, db_path)
+            await second.start()
+        assert second.answer("who won in 1931", NOW).text == expected
+        assert "rebuilding from the YAML" in caplog.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

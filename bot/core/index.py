@@ -41,6 +41,9 @@ from bot.core.text import normalise
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# Only this bot writes the index, and by renaming a finished file into place, so a lock on it
+# means something else holds the file: do not wait long, rebuild beside it instead.
+READ_TIMEOUT = 1.0
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -243,7 +246,7 @@ async def read_meta(db_path: Path) -> tuple[int, str] | None:
     if not db_path.is_file():
         return None
     try:
-        async with aiosqlite.connect(_read_only_uri(db_path), uri=True) as db:
+        async with aiosqlite.connect(_read_only_uri(db_path), uri=True, timeout=READ_TIMEOUT) as db:
             async with db.execute("PRAGMA user_version") as cur:
                 version_row = await cur.fetchone()
             async with db.execute("SELECT value FROM meta WHERE key = 'digest'") as cur:
@@ -258,7 +261,7 @@ async def read_meta(db_path: Path) -> tuple[int, str] | None:
 
 async def read_index(db_path: Path) -> Knowledge:
     """Rebuild the in-memory model from an index, without touching the YAML."""
-    async with aiosqlite.connect(_read_only_uri(db_path), uri=True) as db:
+    async with aiosqlite.connect(_read_only_uri(db_path), uri=True, timeout=READ_TIMEOUT) as db:
         bodies: dict[str, list[dict[str, Any]]] = {}
         for table in ("events", "editions", "reports", "facts", "people", "places"):
             async with db.execute(f"SELECT body FROM {table}") as cur:

@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 SCHEMA = "CREATE TABLE IF NOT EXISTS answers (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)"
 SELECT = "SELECT kind, count FROM answers"
 UPSERT = (
-    "INSERT INTO answers (kind, count) VALUES (?, 1) "
-    "ON CONFLICT (kind) DO UPDATE SET count = count + 1"
+    "INSERT INTO answers (kind, count) VALUES (?, ?) "
+    "ON CONFLICT (kind) DO UPDATE SET count = count + excluded.count"
 )
+# Another process holding the file (a backup, an editor) must not stall answers: wait this
+# long for its lock, then keep the counts pending and write them with the next answer.
+LOCK_TIMEOUT = 0.2
 
 # Reply kinds in the order an admin reads them, with the word the summary uses for each.
 KIND_LABELS = {"answer": "answered", "clarify": "clarify", "unknown": "unknown"}
@@ -88,6 +91,8 @@ class StatsStore:
         self._total: Counter[str] = Counter()
         self._db: aiosqlite.Connection | None = None
         self._failed = False
+        self._pending: Counter[str] = Counter()  # counted, not yet written (file was locked)
+        self._locked = False
 
     async def open(self) -> None:
         """Open the state file and load the totals so far; on failure, count in memory only."""
@@ -97,7 +102,7 @@ class StatsStore:
             # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
             # thread reporting to the event loop after the fact.
             totals = await asyncio.to_thread(_prepare, self.path)
-            db = await aiosqlite.connect(self.path)
+            db = await aiosqlite.connect(self.path, timeout=LOCK_TIMEOUT)
         except (OSError, sqlite3.Error) as err:
             await self._give_up(None, err)
             return
@@ -108,16 +113,44 @@ class StatsStore:
         """Count one reply; the in-memory counts are updated before any disk work."""
         self._since_start[kind] += 1
         self._total[kind] += 1
+        self._pending[kind] += 1
         db = self._db
         if db is None:
             return
+        pending = dict(self._pending)
         try:
-            await db.execute(UPSERT, (kind,))
+            await db.executemany(UPSERT, list(pending.items()))
             await db.commit()
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                await self._wait_for_lock(db, err)
+                return
+            await self._drop(db, err)
+            return
         except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile by a failure
-            if self._db is db:
-                self._db = None
-                await self._give_up(db, err)
+            await self._drop(db, err)
+            return
+        self._pending.subtract(pending)
+        self._pending = +self._pending
+        if self._locked:
+            log.info("stats file %s is writable again; pending counts written", self.path)
+            self._locked = False
+
+    async def _wait_for_lock(self, db: aiosqlite.Connection, err: Exception) -> None:
+        if not self._locked:
+            log.warning(
+                "stats file %s is locked (%s); counts kept until it is free", self.path, err
+            )
+            self._locked = True
+        try:
+            await db.rollback()
+        except (sqlite3.Error, ValueError):
+            log.debug("rollback after a lock failed", exc_info=True)
+
+    async def _drop(self, db: aiosqlite.Connection, err: Exception) -> None:
+        if self._db is db:
+            self._db = None
+            await self._give_up(db, err)
 
     async def snapshot(self) -> StatsSnapshot:
         return StatsSnapshot(
