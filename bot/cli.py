@@ -1,4 +1,5 @@
-"""The console front end: ``millebot validate | index | ask | chat | eval | start | run``.
+"""The console front end: ``millebot validate | index | ask | chat | eval | start | run``, and
+``unanswered`` for the curators of the knowledge.
 
 ``main(argv) -> int`` returns an exit status instead of calling ``sys.exit`` deep inside, so
 tests can drive every subcommand in-process.
@@ -10,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,9 +19,10 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.evaluation import evaluate
-from bot.core.index import KnowledgeError, open_index, rebuild
+from bot.core.index import KnowledgeError, open_index, rebuild, state_path
 from bot.core.loader import load_knowledge
 from bot.core.reply import Reply
+from bot.core.unanswered import Missed, read_top
 from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -184,8 +187,7 @@ def run_telegram(settings: Settings) -> int:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         return EXIT_PROBLEMS
-    run(settings, service)
-    return EXIT_OK
+    return run(settings, service)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -196,6 +198,42 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     result = evaluate(Path(args.file), lambda q: answerer.answer(q, now))
     print(result.report())
     return EXIT_OK
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    """What users asked and the bot could not answer, most frequent first: what to add next."""
+    db_path = Path(args.db) if args.db else settings.database_path
+    # The state file itself is accepted too (e.g. a copy fetched from the server).
+    path = db_path if db_path.stem.endswith(".state") else state_path(db_path)
+    try:
+        missed = read_top(path, args.limit)
+    except sqlite3.Error as err:
+        print(f"millebot unanswered: cannot read {path}: {err}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not missed:
+        print("No unanswered questions recorded yet.")
+        return EXIT_OK
+    for line in unanswered_table(missed):
+        print(line)
+    return EXIT_OK
+
+
+def unanswered_table(missed: list[Missed]) -> list[str]:
+    """Count, kind, last asked (date) and an example wording, one question a line."""
+    width = max(len("count"), *(len(str(m.count)) for m in missed))
+    lines = [f"{'count':>{width}}  {'kind':7}  {'last seen':10}  question"]
+    lines.extend(
+        f"{m.count:>{width}}  {m.kind:7}  {m.last_seen:%Y-%m-%d}  {m.example}" for m in missed
+    )
+    return lines
+
+
+def positive_int(value: str) -> int:
+    """``--limit`` must ask for something: zero or fewer is a typo, not an empty request."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,6 +277,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="questions YAML")
     p.add_argument("--now", help=now_help)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "unanswered",
+        help="for curators: the questions the bot could not answer, most frequent first",
+        description="For knowledge curators: the questions users asked that ended as unknown "
+        "or clarify, most frequent first, with when they were last asked and one wording. "
+        "Add what they ask to knowledge/ (see knowledge/README.md); once answered, a "
+        "question leaves the list the next time it is asked.",
+    )
+    p.add_argument(
+        "--limit",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="how many questions (default: 20)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="index path (default: DATABASE_PATH or data/millebot.sqlite3); its "
+        "<name>.state.sqlite3 is read, or give the state file itself",
+    )
+    p.set_defaults(func=cmd_unanswered)
     return parser
 
 

@@ -196,18 +196,45 @@ async def test_command_menus_are_set_at_start_up(shared_bot: BotProcess) -> None
         assert "reload" not in menu, "an admin command in everyone's menu"
 
 
+async def test_a_second_instance_on_the_same_token_stops_with_a_clear_line(
+    own_bot: BotProcess,
+) -> None:
+    fake = own_bot.api
+    fake.fail_next_call(
+        "getUpdates",
+        409,
+        "Conflict: terminated by other getUpdates request; make sure that only one bot "
+        "instance is running",
+    )
+    user = new_user()
+    fake.push_message(user, user, "/help")  # ends the pending long poll; the next one fails
+    for _ in range(100):
+        if own_bot.returncode is not None:
+            break
+        await asyncio.sleep(0.1)
+    code = await own_bot.stop(timeout=10.0)
+    assert code == 3, own_bot.output()
+    assert "another instance of this bot is running with the same token" in own_bot.output()
+
+
 async def test_stops_cleanly_on_sigterm_and_never_logs_the_token(own_bot: BotProcess) -> None:
     fake = own_bot.api
     user = new_user()
     fake.push_message(user, user, "/start")
     await fake.wait_for_message(user)
-    # Telegram fails a reply: the bot logs the error (with a traceback) and the user gets a
-    # short apology instead of silence. That log is what the token check below is about.
+    # A hiccup (500) is retried: the user still gets the answer.
     fake.fail_next_call("sendMessage", 500, "Internal Server Error")
     fake.push_message(user, user, "Who won the Mille Miglia in 1955?")
+    answer = await fake.wait_for_message(user)
+    assert "Moss" in answer["text"]
+    # A reply Telegram rejects (400) is not retried: the bot logs the error with its traceback
+    # and the user gets a short apology instead of silence. That log is what the token check
+    # below is about.
+    fake.fail_next_call("sendMessage", 400, "Bad Request: can't parse entities")
+    fake.push_message(user, user, "Who won the Mille Miglia in 1931?")
     apology = await fake.wait_for_message(user)
     assert "Traceback" not in apology["text"]
-    assert "Moss" not in apology["text"]  # the answer itself was the message that failed
+    assert "Caracciola" not in apology["text"]  # the answer itself was the message that failed
 
     code = await own_bot.stop(timeout=10.0)
 
@@ -215,7 +242,8 @@ async def test_stops_cleanly_on_sigterm_and_never_logs_the_token(own_bot: BotPro
     final_poll = fake.calls_of("getUpdates")[-1]
     assert final_poll.get("offset", 0) > fake.last_update_id, "updates not confirmed on stop"
     output = own_bot.output()
-    assert "Internal Server Error" in output, "the failed reply should be in the log"
+    assert "retry 1 of 3" in output, "the retried reply should be in the log"
+    assert "can't parse entities" in output.lower(), "the failed reply should be in the log"
     assert TOKEN not in output
     assert TOKEN.split(":", 1)[1] not in output
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import Conflict, NetworkError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -46,6 +47,11 @@ class RecordingRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = count(1000)
+        # method -> what its next calls do instead of succeeding: raise, or an HTTP error
+        self.failures: dict[str, list[Exception | tuple[int, str, dict[str, Any]]]] = {}
+
+    def fail(self, method: str, *outcomes: Exception | tuple[int, str, dict[str, Any]]) -> None:
+        self.failures.setdefault(method, []).extend(outcomes)
 
     async def initialize(self) -> None:
         return None
@@ -70,6 +76,16 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((api_method, params))
+        pending = self.failures.get(api_method)
+        if pending:
+            outcome = pending.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            code, description, parameters = outcome
+            body = {"ok": False, "error_code": code, "description": description}
+            if parameters:
+                body["parameters"] = parameters
+            return code, json.dumps(body).encode()
         result: Any = True
         if api_method == "getMe":
             result = {"id": BOT_ID, "is_bot": True, "first_name": "Mille", "username": "millebot"}
@@ -116,7 +132,7 @@ async def app(tmp_path: Path, built_index: Path) -> AsyncIterator[Any]:
     service = AnswerService(kdir, db)
     await service.start()
     application: Application = build_application(  # type: ignore[type-arg]
-        settings, service, request, clock=lambda: NOW
+        settings, service, request, clock=lambda: NOW, retry_backoff=0.01
     )
     await application.initialize()
     await application.bot_data["state"].stats.open()
@@ -577,3 +593,71 @@ async def test_a_photo_caption_is_a_question(app: Any) -> None:
     assert await process(app, sticker("group", caption="who won in 1955?")) == []
     sent = await send(app, sticker("group", caption="@millebot who won in 1955?"))
     assert sent and "Moss" in sent[0]
+
+
+# ----------------------------------------------------------------- Telegram faults
+
+
+def attempts(calls: list[tuple[str, dict[str, Any]]], method: str = "sendMessage") -> int:
+    return sum(1 for m, _ in calls if m == method)
+
+
+async def test_timeouts_and_network_errors_are_retried_and_the_answer_arrives(app: Any) -> None:
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", TimedOut(), (502, "Bad Gateway", {}), NetworkError("reset"))
+    calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 4
+    assert "Moss" in last_sent(calls)["text"]
+
+
+async def test_retry_after_is_waited_out(app: Any) -> None:
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", (429, "Too Many Requests: retry after 1", {"retry_after": 1}))
+    calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 2 and "Moss" in last_sent(calls)["text"]
+
+
+async def test_a_blocked_bot_is_logged_and_not_retried(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", (403, "Forbidden: bot was blocked by the user", {}))
+    with caplog.at_level(logging.WARNING):
+        calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 1  # no retry, and no apology to a chat that refuses messages
+    assert "does not accept messages" in caplog.text
+
+
+async def test_a_rejected_reply_is_not_retried_and_the_user_gets_an_apology(app: Any) -> None:
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", (400, "Bad Request: can't parse entities", {}))
+    calls = await process(app, message("who won in 1955"))
+    assert [p["text"] for m, p in calls if m == "sendMessage"][1:] == [
+        "Sorry, something went wrong on my side. Please try again in a moment."
+    ]
+
+
+async def test_when_retries_run_out_the_user_gets_an_apology(app: Any) -> None:
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", *[NetworkError("down")] * 4)
+    calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 5
+    assert "Sorry, something went wrong" in last_sent(calls)["text"]
+
+
+async def test_a_conflict_stops_the_bot_with_a_non_zero_code(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.CRITICAL):
+        await app.process_error(None, Conflict("terminated by other getUpdates request"))
+    assert app.bot_data["state"].exit_code == 3
+    assert "another instance of this bot is running" in caplog.text
+
+
+async def test_refusals_do_not_log_what_the_user_wrote(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        await send(app, message("/reload my secret words", user=USER))
+    assert "refused /reload from user" in caplog.text
+    assert "secret" not in caplog.text

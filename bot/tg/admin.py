@@ -1,4 +1,4 @@
-"""Admin commands: /reload and /stats, for the user ids in ADMIN_USER_IDS only.
+"""Admin commands: /reload, /stats and /unanswered, for the user ids in ADMIN_USER_IDS only.
 
 Anyone else gets a polite refusal, and the attempt is logged with the user id, so an admin
 can tell a curious user from someone probing the bot.
@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.core.unanswered import Missed
 from bot.tg.context import state_of
 from bot.tg.render import split_message
 
@@ -63,3 +64,46 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"{counts.get('reports', 0)} reports.",
     ]
     await message.reply_text("\n".join(escape(line) for line in lines), parse_mode=ParseMode.HTML)
+
+
+# ----------------------------------------------------------------- /unanswered
+
+UNANSWERED_DEFAULT, UNANSWERED_MAX = 10, 50
+UNANSWERED_USAGE = (
+    f"Usage: /unanswered [N], N from 1 to {UNANSWERED_MAX} (default {UNANSWERED_DEFAULT})."
+)
+
+
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The most frequent questions the bot could not answer: where the knowledge should grow."""
+    message = update.effective_message
+    if message is None or update.edited_message is not None:
+        return
+    if not await is_admin(update, context, "/unanswered"):
+        return
+    limit = unanswered_limit(context.args or [])
+    if limit is None:
+        await message.reply_text(UNANSWERED_USAGE)
+        return
+    store = state_of(context).unanswered
+    body = unanswered_html(await store.top(limit), store.persistent)
+    for chunk in split_message(body):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+def unanswered_limit(args: list[str]) -> int | None:
+    """N from ``/unanswered N`` (capped at the maximum), the default without one, else None."""
+    if not args:
+        return UNANSWERED_DEFAULT
+    if len(args) > 1 or not args[0].isdecimal() or int(args[0]) < 1:
+        return None
+    return min(int(args[0]), UNANSWERED_MAX)
+
+
+def unanswered_html(missed: list[Missed], persistent: bool) -> str:
+    """A title and one escaped line per question; says so when the list is in memory only."""
+    note = "" if persistent else " (this run only: state file unusable)"
+    if not missed:
+        return escape(f"No unanswered questions recorded yet{note}.")
+    title = f"Most asked, not answered{note}"
+    return "\n".join([f"<b>{escape(title)}</b>", *(f"• {escape(m.line())}" for m in missed)])

@@ -1,7 +1,7 @@
 """The Telegram adapter: builds the application and runs it (long polling or a webhook).
 
-Handlers live in ``handlers`` (what users see) and ``admin`` (reload, stats); this module
-wires them up, registers the command menus and owns the process-level settings.
+Handlers live in ``handlers`` (what users see) and ``admin`` (reload, stats, unanswered); this
+module wires them up, registers the command menus and owns the process-level settings.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -30,11 +29,13 @@ from bot.core.commands import COMMANDS
 from bot.core.index import state_path
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
+from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg import admin, handlers
 from bot.tg.context import BotState
 from bot.tg.keyboards import ButtonMemory
 from bot.tg.menus import register_commands
+from bot.tg.retry import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +43,14 @@ log = logging.getLogger(__name__)
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     state: BotState = application.bot_data["state"]
     await state.stats.open()
+    await state.unanswered.open()
     await register_commands(application)
 
 
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     state: BotState = application.bot_data["state"]
     await state.stats.close()
+    await state.unanswered.close()
 
 
 def file_url_of(base_url: str) -> str:
@@ -61,6 +64,7 @@ def build_application(
     service: AnswerService,
     request: BaseRequest | None = None,
     clock: Callable[[], datetime] | None = None,
+    retry_backoff: float = 0.5,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's application.
 
@@ -70,7 +74,11 @@ def build_application(
     if not settings.token:
         raise ValueError("a token is required")
     now = clock or (lambda: datetime.now(UTC))
-    builder = ApplicationBuilder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=3))
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(RetryingRateLimiter(network_retries=3, backoff=retry_backoff))
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if settings.api_base_url:
@@ -82,6 +90,7 @@ def build_application(
         settings=settings,
         service=service,
         stats=StatsStore(state_path(settings.database_path), now()),
+        unanswered=UnansweredStore(state_path(settings.database_path)),
         memory=ButtonMemory(),
         clock=now,
     )
@@ -94,6 +103,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(names, handlers.on_command))
     application.add_handler(CommandHandler("reload", admin.on_reload))
     application.add_handler(CommandHandler("stats", admin.on_stats))
+    application.add_handler(CommandHandler("unanswered", admin.on_unanswered))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     application.add_handler(
         MessageHandler(
@@ -106,8 +116,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(handlers.on_error)
 
 
-def run(settings: Settings, service: AnswerService) -> None:
-    """Long polling, or a webhook when WEBHOOK_URL is set. Blocking: never wrap in asyncio.run."""
+def run(settings: Settings, service: AnswerService) -> int:
+    """Long polling, or a webhook when WEBHOOK_URL is set. Blocking: never wrap in asyncio.run.
+
+    Returns the process exit code: non-zero when the bot had to stop (another instance).
+    """
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs contain the token
     application = build_application(settings, service)
     if settings.webhook_url:
@@ -121,3 +134,5 @@ def run(settings: Settings, service: AnswerService) -> None:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    state: BotState = application.bot_data["state"]
+    return state.exit_code

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
+from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg.keyboards import ButtonMemory
 
@@ -22,12 +23,14 @@ class BotState:
     settings: Settings
     service: AnswerService
     stats: StatsStore
+    unanswered: UnansweredStore
     memory: ButtonMemory
     clock: Callable[[], datetime]
     # (chat id, question message id) -> the ids of the messages that answered it
     answers: OrderedDict[tuple[int, int], list[int]] = field(default_factory=OrderedDict)
     # admins whose private chat has the admin menu (set at start, or when they first write)
     admin_menus: set[int] = field(default_factory=set)
+    exit_code: int = 0  # set when the bot must stop (another instance polls the same token)
 
     def remember(self, chat_id: int, question_id: int, answer_ids: list[int]) -> None:
         self.answers[(chat_id, question_id)] = answer_ids

@@ -18,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.reply import Reply
@@ -110,6 +110,7 @@ async def respond(
     await ensure_admin_menu(update, context, state)
     reply = state.service.answer(question, state.clock())
     await state.stats.record(reply.kind.value)
+    await state.unanswered.record(question, reply.kind.value, state.clock())
     chunks = split_message(to_html(reply))
     markup = keyboard(reply, question, state.memory)
     key = (message.chat.id, message.message_id)
@@ -213,6 +214,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 raise
         return
     await state.stats.record(reply.kind.value)
+    await state.unanswered.record(tap.ask, reply.kind.value, state.clock())
     await send_reply(context, query.message.chat.id, reply, tap.ask, state)
 
 
@@ -265,9 +267,32 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # ----------------------------------------------------------------- errors
 
 
+EXIT_CONFLICT = 3
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the traceback first, then apologise briefly; users never see a traceback."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log the traceback first, then apologise briefly; users never see a traceback.
+
+    Two errors are not bugs: another instance polling the same token (stop: two pollers
+    steal each other's updates) and a user who blocked the bot (nothing to send, no retry).
+    """
+    error = context.error
+    if isinstance(error, Conflict):
+        log.critical(
+            "another instance of this bot is running with the same token (Telegram: %s); "
+            "stopping. Run one poller per token.",
+            error,
+        )
+        state_of(context).exit_code = EXIT_CONFLICT
+        context.application.stop_running()
+        return
+    if isinstance(error, Forbidden):
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.warning(
+            "chat %s does not accept messages (%s); not retrying", chat.id if chat else "?", error
+        )
+        return
+    log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 ADMIN_COMMANDS = (
     BotCommand("reload", "admin: reload the knowledge base"),
     BotCommand("stats", "admin: questions served"),
+    BotCommand("unanswered", "admin: most asked questions without an answer"),
 )
 
 
