@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import json
 import sqlite3
 import sys
@@ -108,6 +109,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if answerer is None:
         return EXIT_PROBLEMS
     if args.json:
+        # One JSON line per input line, whatever the bytes: undecodable input is replaced, not
+        # fatal, and the output is always UTF-8.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")
         for line in sys.stdin:
             question = line.rstrip("\n")
             reply = answerer.answer(question, now)

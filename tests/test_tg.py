@@ -661,3 +661,9 @@ async def test_refusals_do_not_log_what_the_user_wrote(
         await send(app, message("/reload my secret words", user=USER))
     assert "refused /reload from user" in caplog.text
     assert "secret" not in caplog.text
+
+
+async def test_a_mistyped_command_in_private_lists_the_commands(app: Any) -> None:
+    sent = await send(app, message("/edtion 1955"))
+    assert sent and "I don't know the command /edtion" in sent[0] and "/edition" in sent[0]
+    assert await process(app, message("/edtion 1955", "supergroup")) == []

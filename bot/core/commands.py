@@ -25,6 +25,7 @@ from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.understand import understand
 from bot.core.upcoming import latest, local_today, upcoming
 
+MAX_COMMAND = 32  # Telegram command names are at most 32 characters
 EVENT_CUTOFF = 85.0  # a part of an event's name scores 90 with WRatio; unrelated words < 60
 # Years the events could have: "1000" in "1000 Millas Sport" is a name, not a year.
 _YEAR = re.compile(r"1[89]\d\d|2\d\d\d")
@@ -143,6 +144,8 @@ class Commands:
         ).finish()
 
     def _unknown_command(self, name: str) -> Reply:
+        if len(name) > MAX_COMMAND:  # Telegram's own limit: longer is not a command at all
+            name = name[: MAX_COMMAND - 1] + "…"
         return Draft(
             0.0,
             Kind.UNKNOWN,

@@ -9,7 +9,7 @@ built from the knowledge base itself, so a new event alias or winner needs no co
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +20,7 @@ from bot.core.lexicon import Lexicon, lexicon
 from bot.core.model import Knowledge
 from bot.core.text import fold, normalise, words
 
+CORRECTIONS_KEPT = 5000  # typo corrections remembered (least recently used forgotten first)
 _YEAR = re.compile(r"(?<![\d'])(1[89]\d\d|20\d\d)(?!\d)")
 _SHORT_YEAR = re.compile(r"'(\d\d)(?!\d)(?!s)")
 _DECADE = re.compile(r"\b(1[89]|20)(\d)0 ?'?s\b")
@@ -93,7 +94,8 @@ class Catalog:
             for text in (fact.question, *fact.phrasings):
                 self.vocabulary.update(words(normalise(text)))
         self._vocab_list = sorted(w for w in self.vocabulary if len(w) >= 4 and not w.isdigit())
-        self._corrections: dict[str, str] = {}
+        # Bounded: a flood of distinct junk words must not grow memory until the next reload.
+        self._corrections: OrderedDict[str, str] = OrderedDict()
 
     def _add(self, kind: str, key: str, text: str) -> None:
         tokens = tuple(words(normalise(text)))
@@ -160,6 +162,7 @@ class Catalog:
         if token in self.vocabulary or len(token) < 4 or token.isdigit():
             return token
         if token in self._corrections:
+            self._corrections.move_to_end(token)
             return self._corrections[token]
         cutoff = 88 if len(token) == 4 else 84
         found = process.extract(
@@ -170,6 +173,8 @@ class Catalog:
         found.sort(key=lambda m: (-m[1], m[0] not in self.name_words, m[0]))
         fixed = found[0][0] if found else token
         self._corrections[token] = fixed
+        if len(self._corrections) > CORRECTIONS_KEPT:
+            self._corrections.popitem(last=False)
         return fixed
 
     def find(self, tokens: list[str]) -> list[Match]:

@@ -105,6 +105,10 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("stats", admin.on_stats))
     application.add_handler(CommandHandler("unanswered", admin.on_unanswered))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    # A typo'd command (/edtion 1955) in private gets "I don't know /edtion" and the list.
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.on_command)
+    )
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL,

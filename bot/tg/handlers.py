@@ -7,6 +7,7 @@ the ``Reply`` it gets back; nothing here decides what to answer.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -91,14 +92,13 @@ def addressed_text(
 ) -> str | None:
     """The question when a group message mentions the bot or replies to it; None otherwise."""
     text = message.text or "" if text is None else text
-    mention = f"@{username}".lower()
     replied = message.reply_to_message
     to_bot = (
         replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
     )
-    if mention in text.lower():
-        start = text.lower().index(mention)
-        return (text[:start] + text[start + len(mention) :]).strip(" ,:")
+    mention = re.search(rf"(?<![\w@])@{re.escape(username)}(?!\w)", text, re.IGNORECASE)
+    if mention:
+        return " ".join((text[: mention.start()] + text[mention.end() :]).split()).strip(" ,:")
     return text if to_bot else None
 
 

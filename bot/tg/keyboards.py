@@ -67,7 +67,7 @@ def decode(data: str, memory: ButtonMemory) -> Tap | None:
         return None
     if kind == "a":
         return Tap(ask)
-    if kind.startswith("p") and kind[1:].isdigit():
+    if kind.startswith("p") and kind[1:].isdecimal() and kind[1:].isascii():
         return Tap(ask, int(kind[1:]))
     return None
 

@@ -37,17 +37,29 @@ def source_link(source: str) -> str:
     return f'<a href="{escape(source, quote=True)}">{escape(site)}</a>'
 
 
+def safe_cut(line: str, limit: int) -> int:
+    """The last position <= limit that is not inside an HTML entity or tag."""
+    cut = limit
+    amp, lt = line.rfind("&", 0, cut), line.rfind("<", 0, cut)
+    if amp > line.rfind(";", 0, cut) and cut - amp <= 10:
+        cut = amp
+    if lt > line.rfind(">", 0, cut):
+        cut = min(cut, lt)
+    return cut if cut > 0 else limit
+
+
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Chunks of at most ``limit`` characters, cut on line boundaries where possible."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it hard
+        while len(line) > limit:  # a single over-long line: cut it, but not inside &...; or <...>
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            cut = safe_cut(line, limit)
+            chunks.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
