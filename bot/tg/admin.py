@@ -7,7 +7,6 @@ can tell a curious user from someone probing the bot.
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -15,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.unanswered import Missed
 from bot.tg.context import state_of
-from bot.tg.render import split_message
+from bot.tg.render import escape, split_message
 
 log = logging.getLogger(__name__)
 

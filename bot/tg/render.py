@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 from urllib.parse import urlparse
 
 from bot.core.reply import Reply
 
 MAX_MESSAGE = 4096
+
+
+def escape(text: str, quote: bool = False) -> str:
+    """Escape for Telegram HTML; quotes only inside attributes, so "don't" stays readable."""
+    return _html_escape(text, quote=quote)
 
 
 def to_html(reply: Reply) -> str:
