@@ -57,7 +57,7 @@ CASES: list[tuple[str, Kind, list[str], list[str]]] = [
     ("when was the 33rd edition", ANSWER, ["2015", "14-17 May 2015"], []),
     # Italian and typos
     ("chi ha vinto nel 1933", ANSWER, ["Nuvolari"], []),
-    ("quando si è corsa la mille miglia 2016", ANSWER, ["19-22 May 2016"], []),
+    ("quando si è corsa la mille miglia 2016", ANSWER, ["19-22 maggio 2016"], []),
     ("percorso 2022", ANSWER, ["Parma"], []),
     ("who won the milla miglia 1949", ANSWER, ["Biondetti"], []),
     ("1000 miglia 1952 winnner", ANSWER, ["Bracco"], []),
@@ -180,7 +180,7 @@ def test_next_for_a_sister_event(answerer: Answerer) -> None:
 
 def test_next_in_italian(answerer: Answerer) -> None:
     _, text = ask(answerer, "quando è la prossima mille miglia", datetime(2026, 5, 1, tzinfo=UTC))
-    assert "9-13 June 2026" in text
+    assert "9-13 giugno 2026" in text
 
 
 def test_edition_command(answerer: Answerer) -> None:

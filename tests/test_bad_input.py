@@ -595,9 +595,9 @@ def driver(built_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     app.add_error_handler(record)
     real_answer = service.answer
 
-    def answer(question: str, now: datetime) -> Reply:
+    def answer(question: str, now: datetime, lang: str | None = None) -> Reply:
         driver.questions.append(question)
-        return real_answer(question, now)
+        return real_answer(question, now, lang)
 
     service.answer = answer  # type: ignore[method-assign]
 

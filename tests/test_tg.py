@@ -368,8 +368,8 @@ async def test_long_button_text_is_kept_under_64_bytes_and_still_works(app: Any)
         Kind.ANSWER, ("pick one",), buttons=(Button("Long", "x" * 30 + " who won in 1955"),)
     )
     state = app.bot_data["state"]
-    state.service.answer = lambda q, now: (
-        reply if q == "long" else type(state.service).answer(state.service, q, now)
+    state.service.answer = lambda q, now, lang=None: (
+        reply if q == "long" else type(state.service).answer(state.service, q, now, lang)
     )
     params = last_sent(await process(app, message("long")))
     data = buttons_of(params)[0]["callback_data"]
@@ -497,7 +497,7 @@ async def test_an_admin_unknown_at_start_gets_the_menu_on_first_message(app: Any
 async def test_a_failing_handler_apologises_without_a_traceback(
     app: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(question: str, now: datetime) -> Reply:
+    def broken(question: str, now: datetime, lang: str | None = None) -> Reply:
         raise RuntimeError("boom")
 
     app.bot_data["state"].service.answer = broken
@@ -510,7 +510,7 @@ async def test_a_failing_handler_apologises_without_a_traceback(
 async def test_a_long_reply_is_split_and_the_keyboard_goes_last(app: Any) -> None:
     lines = tuple(f"line {n} " + "x" * 90 for n in range(120))
     reply = Reply(Kind.ANSWER, lines, buttons=(Button("Route", "/edition 2014 route"),))
-    app.bot_data["state"].service.answer = lambda q, now: reply
+    app.bot_data["state"].service.answer = lambda q, now, lang=None: reply
     calls = await process(app, message("anything"))
     sent = [p for m, p in calls if m == "sendMessage"]
     assert len(sent) == 3 and all(len(p["text"]) <= 4096 for p in sent)

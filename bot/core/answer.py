@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core import formatting as fmt
-from bot.core.lexicon import lexicon
+from bot.core.i18n import t, using
+from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Event, Fact, Knowledge, Person, Report, Status
 from bot.core.reply import Button, Draft, Kind, Reply
@@ -124,14 +125,19 @@ class Answerer:
 
     # ----------------------------------------------------------------- the seam
 
-    def answer(self, question: str, now: datetime) -> Reply:
-        """Answer one question as of ``now`` (timezone-aware; naive means UTC)."""
+    def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
+        """Answer one question as of ``now`` (timezone-aware; naive means UTC).
+
+        The reply is in Italian when ``lang`` (the user's Telegram language) is Italian or the
+        question is asked in Italian; otherwise in English.
+        """
         text = " ".join(question.split())
-        if not text:
-            return self._help(Kind.UNKNOWN, "Ask me about the Mille Miglia and its sister rallies.")
-        if text.startswith("/"):
-            return self.commands.run(text, now)
-        return self.ask(text, now)
+        with using(reply_language(text, lang)):
+            if not text:
+                return self._help(Kind.UNKNOWN, t("answers.empty_question"))
+            if text.startswith("/"):
+                return self.commands.run(text, now)
+            return self.ask(text, now)
 
     def ask(self, text: str, now: datetime) -> Reply:
         """A question in words (commands translate to these too)."""
@@ -1174,6 +1180,15 @@ class Answerer:
             draft.reports.extend(r for r in self.knowledge.reports if r.id == rid)
         draft.add_sources(fact.sources)
         return draft
+
+
+def reply_language(text: str, lang: str | None) -> str:
+    """Italian for Italian-speaking users and for questions asked in Italian; else English."""
+    if lang and lang.lower().startswith("it"):
+        return "it"
+    if text.startswith("/"):
+        text = text.partition(" ")[2]
+    return "it" if language_of(words(normalise(text))) == "it" else "en"
 
 
 def _adds_numbers(note: str, shown: str) -> bool:

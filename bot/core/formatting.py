@@ -4,38 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.i18n import current
 from bot.core.model import Crew, Edition, Event
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+
+def month(number: int) -> str:
+    """The month's name in the language of the reply being built ('June', 'giugno')."""
+    return current().words("dates.months")[number - 1]
 
 
 def date_range(start: date, end: date) -> str:
     """'26-27 March 1927', '30 April - 1 May 1955', '31 December 2023 - 2 January 2024'."""
     if start == end:
-        return f"{start.day} {MONTHS[start.month - 1]} {start.year}"
+        return f"{start.day} {month(start.month)} {start.year}"
     if start.year != end.year:
         return (
-            f"{start.day} {MONTHS[start.month - 1]} {start.year} - "
-            f"{end.day} {MONTHS[end.month - 1]} {end.year}"
+            f"{start.day} {month(start.month)} {start.year} - "
+            f"{end.day} {month(end.month)} {end.year}"
         )
     if start.month != end.month:
-        return (
-            f"{start.day} {MONTHS[start.month - 1]} - {end.day} {MONTHS[end.month - 1]} {end.year}"
-        )
-    return f"{start.day}-{end.day} {MONTHS[end.month - 1]} {end.year}"
+        return f"{start.day} {month(start.month)} - {end.day} {month(end.month)} {end.year}"
+    return f"{start.day}-{end.day} {month(end.month)} {end.year}"
 
 
 def edition_dates(ed: Edition) -> str | None:

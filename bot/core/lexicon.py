@@ -22,10 +22,13 @@ class Lexicon:
     eras: dict[str, tuple[tuple[str, ...], ...]]
     stopwords: frozenset[str]
     ordinals: dict[str, int]
+    language_words: dict[str, frozenset[str]]
 
     def vocabulary(self) -> set[str]:
         """Every word the lexicon knows, for spelling correction."""
         vocab: set[str] = set(self.stopwords) | set(self.ordinals)
+        for ws in self.language_words.values():
+            vocab |= ws
         for ws in self.intent_words.values():
             vocab |= ws
         for phrases in (*self.intent_phrases.values(), self.other_races, *self.eras.values()):
@@ -59,4 +62,20 @@ def lexicon() -> Lexicon:
         eras={name: _phrases(items) for name, items in raw["eras"].items()},
         stopwords=frozenset(w for s in raw["stopwords"] for w in words(normalise(str(s)))),
         ordinals={normalise(k): int(v) for k, v in raw["ordinals"].items()},
+        language_words={
+            lang: frozenset(normalise(str(w)) for w in items)
+            for lang, items in raw["language"].items()
+        },
     )
+
+
+def language_of(tokens: list[str]) -> str | None:
+    """``it`` or ``en`` when the words say which language a question is in; None if unsure."""
+    marks = lexicon().language_words
+    italian = sum(1 for t in tokens if t in marks["it"])
+    english = sum(1 for t in tokens if t in marks["en"])
+    if italian > english:
+        return "it"
+    if english > italian:
+        return "en"
+    return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.core.i18n import current
 from bot.core.model import Report
 
 SEED_LABEL = "Sports Car Digest, Mille Miglia news page"
@@ -69,6 +70,7 @@ class Reply:
     edition: str | None = None
     topic: str = ""
     buttons: tuple[Button, ...] = ()
+    lang: str = "en"
 
     @property
     def text(self) -> str:
@@ -144,4 +146,5 @@ class Draft:
             edition=self.edition,
             topic=self.topic,
             buttons=tuple(self.buttons),
+            lang=current().lang,
         )

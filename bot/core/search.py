@@ -11,7 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.answer import DEFAULT_EVENT, Answerer
+from bot.core.answer import DEFAULT_EVENT, Answerer, reply_language
+from bot.core.i18n import t, using
 from bot.core.model import Status
 from bot.core.reply import Kind, Reply
 from bot.core.understand import Query, understand
@@ -32,15 +33,25 @@ class Hit:
     reply: Reply
 
 
-def search(answerer: Answerer, text: str, now: datetime, limit: int = MAX_HITS) -> list[Hit]:
+def search(
+    answerer: Answerer, text: str, now: datetime, limit: int = MAX_HITS, lang: str | None = None
+) -> list[Hit]:
     """Up to ``limit`` results for ``text``; an empty text gives the next and latest editions."""
     text = " ".join(text.split())
+    with using(reply_language(text, lang)):
+        return _search(answerer, text, now, limit, lang)
+
+
+def _search(
+    answerer: Answerer, text: str, now: datetime, limit: int, lang: str | None
+) -> list[Hit]:
     hits: list[Hit] = []
     if not text:
-        _add(hits, _hit("next", "When is the next Mille Miglia?", answerer.answer("/next", now)))
+        nxt = answerer.answer("/next", now, lang)
+        _add(hits, _hit("next", t("search.next_title"), nxt))
         _add_latest(answerer, hits, now)
         return hits[:limit]
-    main = answerer.answer(text, now)
+    main = answerer.answer(text, now, lang)
     if main.kind is Kind.ANSWER:
         _add(hits, _hit("q:" + _digest(text), main.title or _cap(text), main))
     query = understand(text, answerer.catalog)

@@ -103,8 +103,8 @@ class AnswerService:
             raise RuntimeError("AnswerService.start() has not run")
         return self._answerer
 
-    def answer(self, question: str, now: datetime) -> Reply:
-        return self.answerer.answer(question, now)
+    def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
+        return self.answerer.answer(question, now, lang)
 
     async def reload(self) -> ReloadOutcome:
         """Re-read the YAML and swap in the new knowledge, or keep the old one on any problem.

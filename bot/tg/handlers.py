@@ -131,6 +131,12 @@ async def respond(
     state.remember(message.chat.id, message.message_id, ids)
 
 
+def language_of_user(update: Update) -> str | None:
+    """The user's Telegram language (``it``, ``en-GB``...): Italian users get Italian replies."""
+    user = update.effective_user
+    return user.language_code if user is not None else None
+
+
 async def ensure_admin_menu(
     update: Update, context: ContextTypes.DEFAULT_TYPE, state: BotState
 ) -> None:
@@ -205,7 +211,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     if query.message is None:  # a button on an inline result: there is no chat to answer in
         return
-    reply = state.service.answer(tap.ask, state.clock())
+    reply = state.service.answer(tap.ask, state.clock(), language_of_user(update))
     if tap.page is not None:
         try:
             await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
@@ -242,7 +248,9 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if inline is None:
         return
     state = state_of(context)
-    hits = search(state.service.answerer, inline.query, state.clock(), limit=10)
+    hits = search(
+        state.service.answerer, inline.query, state.clock(), limit=10, lang=language_of_user(update)
+    )
     results = [
         InlineQueryResultArticle(
             id=hit.id,
