@@ -117,7 +117,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.reconfigure(encoding="utf-8")
         for line in sys.stdin:
             question = line.rstrip("\n")
-            reply = answerer.answer(question, now)
+            reply = answerer.answer(question, now, args.lang)
             print(json.dumps(reply.as_json(question), ensure_ascii=False), flush=True)
         return EXIT_OK
     question = " ".join(args.question)
@@ -127,7 +127,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(console_text(answerer.answer(question, now)))
+    print(console_text(answerer.answer(question, now, args.lang)))
     return EXIT_OK
 
 
@@ -135,10 +135,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     answerer = load_answerer(settings)
     if answerer is None:
         return EXIT_PROBLEMS
-    return chat_loop(answerer, args.now)
+    return chat_loop(answerer, args.now, args.lang)
 
 
-def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
+def chat_loop(answerer: Answerer, now_arg: str | None = None, lang: str | None = None) -> int:
     """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
     with contextlib.suppress(ImportError):  # history and line editing where available
         import readline  # noqa: F401
@@ -151,7 +151,7 @@ def chat_loop(answerer: Answerer, now_arg: str | None = None) -> int:
             return EXIT_OK
         if not question.strip():
             continue
-        print(console_text(answerer.answer(question, parse_now(now_arg))))
+        print(console_text(answerer.answer(question, parse_now(now_arg), lang)))
         print()
 
 
@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_index)
 
     now_help = "answer as of this moment (ISO 8601, e.g. 2027-03-01T09:00+01:00)"
+    lang_help = "reply language, as a Telegram user's (it: Italian); default: the question's"
     p = sub.add_parser("ask", help="answer one question (or, with --json, one per stdin line)")
     p.add_argument("question", nargs="*", help="the question")
     p.add_argument(
@@ -268,10 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="read questions from stdin, write one JSON object per line",
     )
     p.add_argument("--now", help=now_help)
+    p.add_argument("--lang", help=lang_help)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="interactive console chat (Ctrl-D to leave)")
     p.add_argument("--now", help=now_help)
+    p.add_argument("--lang", help=lang_help)
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("start", help="run on Telegram if TELEGRAM_BOT_TOKEN is set, else chat")
