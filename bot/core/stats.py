@@ -19,6 +19,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.core import statefile
+
 log = logging.getLogger(__name__)
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS answers (kind TEXT PRIMARY KEY, count INTEGER NOT NULL)"
@@ -102,7 +104,7 @@ class StatsStore:
             # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
             # thread reporting to the event loop after the fact.
             totals = await asyncio.to_thread(_prepare, self.path)
-            db = await aiosqlite.connect(self.path, timeout=LOCK_TIMEOUT)
+            db = await statefile.connect(self.path, timeout=LOCK_TIMEOUT)
         except (OSError, sqlite3.Error) as err:
             await self._give_up(None, err)
             return

@@ -25,6 +25,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core import statefile
 from bot.core.reply import Kind
 from bot.core.text import normalise
 
@@ -176,7 +177,7 @@ class UnansweredStore:
             # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
             # thread reporting to the event loop after the fact.
             rows = await asyncio.to_thread(_prepare, self.path)
-            db = await aiosqlite.connect(self.path, timeout=BUSY_TIMEOUT)
+            db = await statefile.connect(self.path, timeout=BUSY_TIMEOUT)
         except (OSError, sqlite3.Error) as err:
             await self._give_up(None, err)
             return
