@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +34,7 @@ UPSERT = (
 # Another process holding the file (a backup, an editor) must not stall answers: wait this
 # long for its lock, then keep the counts pending and write them with the next answer.
 LOCK_TIMEOUT = 0.2
+WRITE_EVERY = 1.0  # seconds between writes of the counts; a crash loses at most this much
 
 # Reply kinds in the order an admin reads them, with the word the summary uses for each.
 KIND_LABELS = {"answer": "answered", "clarify": "clarify", "unknown": "unknown"}
@@ -86,9 +89,11 @@ def _prepare(path: Path) -> dict[str, int]:
 class StatsStore:
     """Counts replies per kind in memory and in the state file, over one open connection."""
 
-    def __init__(self, path: Path, started_at: datetime) -> None:
+    def __init__(self, path: Path, started_at: datetime, write_every: float = WRITE_EVERY) -> None:
         self.path = path
         self.started_at = started_at
+        self.write_every = write_every
+        self._last_write = -math.inf
         self._since_start: Counter[str] = Counter()
         self._total: Counter[str] = Counter()
         self._db: aiosqlite.Connection | None = None
@@ -112,13 +117,23 @@ class StatsStore:
         self._db = db
 
     async def record(self, kind: str) -> None:
-        """Count one reply; the in-memory counts are updated before any disk work."""
+        """Count one reply; the in-memory counts are updated before any disk work.
+
+        Counts reach the file at most every ``write_every`` seconds (and on close): under a
+        flood that is one write for many answers instead of one per answer.
+        """
         self._since_start[kind] += 1
         self._total[kind] += 1
         self._pending[kind] += 1
+        if time.monotonic() - self._last_write >= self.write_every:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the pending counts now."""
         db = self._db
-        if db is None:
+        if db is None or not self._pending:
             return
+        self._last_write = time.monotonic()
         pending = dict(self._pending)
         try:
             await db.executemany(UPSERT, list(pending.items()))
@@ -163,6 +178,7 @@ class StatsStore:
         )
 
     async def close(self) -> None:
+        await self.flush()
         db, self._db = self._db, None
         if db is not None:
             await db.close()

@@ -44,7 +44,7 @@ SCHEMA = (
     "first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, example TEXT NOT NULL)"
 )
 HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unanswered'"
-COUNT = "SELECT COUNT(*) FROM unanswered"
+KEYS = "SELECT question FROM unanswered"
 UPDATE = (
     "UPDATE unanswered SET kind = ?, count = count + 1, last_seen = max(last_seen, ?) "
     "WHERE question = ?"
@@ -125,14 +125,13 @@ def _ranked(rows: list[Missed], limit: int) -> list[Missed]:
     return rows[: max(limit, 0)]
 
 
-def _prepare(path: Path) -> int:
-    """Create the table when needed and count its rows (blocking; runs in a worker thread)."""
+def _prepare(path: Path) -> set[str]:
+    """Create the table when needed and read its keys (blocking; runs in a worker thread)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT)) as conn:
         conn.execute(SCHEMA)
         conn.commit()
-        (rows,) = conn.execute(COUNT).fetchone()
-        return int(rows)
+        return {str(key) for (key,) in conn.execute(KEYS)}
 
 
 def read_top(path: Path, limit: int) -> list[Missed]:
@@ -160,7 +159,9 @@ class UnansweredStore:
         self.path = path
         self.max_rows = max_rows
         self._db: aiosqlite.Connection | None = None
-        self._rows = 0  # rows in the table, as far as this store knows
+        # The questions stored (at most max_rows): an answered question that was never missed
+        # (nearly all of them) then costs no database round trip at all.
+        self._keys: set[str] = set()
         self._memory: dict[str, Missed] = {}
         self._failed = False
 
@@ -176,12 +177,12 @@ class UnansweredStore:
         try:
             # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
             # thread reporting to the event loop after the fact.
-            rows = await asyncio.to_thread(_prepare, self.path)
+            keys = await asyncio.to_thread(_prepare, self.path)
             db = await statefile.connect(self.path, timeout=BUSY_TIMEOUT)
         except (OSError, sqlite3.Error) as err:
             await self._give_up(None, err)
             return
-        self._rows = rows
+        self._keys = keys
         self._db = db
 
     async def record(self, question: str, kind: str, now: datetime) -> None:
@@ -192,6 +193,8 @@ class UnansweredStore:
         db = self._db
         if db is None:
             self._remember(key, kind, now, question)
+            return
+        if kind not in RECORDED_KINDS and key not in self._keys:
             return
         try:
             if kind in RECORDED_KINDS:
@@ -232,24 +235,21 @@ class UnansweredStore:
         if updated:
             return
         await db.execute(INSERT, (key, kind, seen, seen, example_of(question)))
-        self._rows += 1
-        if self._rows > self.max_rows:
+        self._keys.add(key)
+        if len(self._keys) > self.max_rows:
             await self._prune(db)
 
     async def _prune(self, db: aiosqlite.Connection) -> None:
         """Drop the least asked, longest unasked rows, a tenth of the cap at once (amortised)."""
-        async with db.execute(COUNT) as cursor:
-            row = await cursor.fetchone()
-        rows = int(row[0]) if row else 0
-        excess = rows - (self.max_rows - self.max_rows // 10)
-        if rows > self.max_rows and excess > 0:
+        excess = len(self._keys) - (self.max_rows - self.max_rows // 10)
+        if excess > 0:
             await db.execute(PRUNE, (excess,))
-            rows -= excess
-        self._rows = rows
+        async with db.execute(KEYS) as cursor:
+            self._keys = {str(row[0]) for row in await cursor.fetchall()}
 
     async def _forget(self, db: aiosqlite.Connection, key: str) -> None:
-        async with db.execute(FORGET, (key,)) as cursor:
-            self._rows -= max(cursor.rowcount, 0)
+        await db.execute(FORGET, (key,))
+        self._keys.discard(key)
 
     def _remember(self, key: str, kind: str, now: datetime, question: str) -> None:
         """The in-memory twin of ``_store`` / ``_forget``, bounded the same way."""

@@ -204,6 +204,29 @@ def clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)", " ", name)).strip()
 
 
+MAX_PHRASE = 8  # longer keyword phrases are matched by _has_phrase
+
+
+class _Grams:
+    """Membership of word sequences in the question; exact for phrases of any length."""
+
+    def __init__(self, tokens: list[str], longest: int) -> None:
+        self.tokens = tokens
+        self.longest = longest
+        self.seen = {
+            tuple(tokens[i : i + n])
+            for n in range(1, longest + 1)
+            for i in range(len(tokens) - n + 1)
+        }
+
+    def __contains__(self, phrase: object) -> bool:
+        if not isinstance(phrase, tuple):
+            return False
+        if len(phrase) > self.longest:
+            return _has_phrase(self.tokens, phrase)
+        return phrase in self.seen
+
+
 def _has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
@@ -267,13 +290,14 @@ def understand(question: str, catalog: Catalog) -> Query:
     for intent, ws in lex.intent_words.items():
         if token_set & ws:
             query.intents.add(intent)
+    # Every word sequence of the question, once: a few hundred keyword phrases are then set
+    # lookups instead of scans of the question (the largest cost of understanding before).
+    grams = _Grams(tokens, MAX_PHRASE)
     for intent, phrases in lex.intent_phrases.items():
-        if any(_has_phrase(tokens, p) for p in phrases):
+        if any(p in grams for p in phrases):
             query.intents.add(intent)
-    query.eras = {
-        era for era, phrases in lex.eras.items() if any(_has_phrase(tokens, p) for p in phrases)
-    }
-    query.other_race = any(_has_phrase(tokens, p) for p in lex.other_races)
+    query.eras = {era for era, phrases in lex.eras.items() if any(p in grams for p in phrases)}
+    query.other_race = any(p in grams for p in lex.other_races)
     return query
 
 
