@@ -207,6 +207,56 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------- calendar (begin)
+
+
+def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the upcoming editions as an .ics file (``-``: standard output)."""
+    # Imported here: icalendar takes ~80 ms to import, which no other command should pay.
+    from bot.core.calendar import Outcome, calendar_for
+
+    try:
+        now = parse_now(args.now)
+    except ValueError:
+        print(
+            f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = load_knowledge(settings.knowledge_dir)  # no index needed: nothing is searched
+    if result.knowledge is None:
+        print("The knowledge base has problems:", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    cal = calendar_for(
+        result.knowledge, args.event or "", now, args.lang, "millebot calendar --event"
+    )
+    if cal.outcome in (Outcome.WHICH, Outcome.USAGE):
+        print(cal.message, file=sys.stderr)
+        return EXIT_USAGE
+    output = args.output or cal.filename
+    if output == "-":
+        sys.stdout.buffer.write(cal.ics)
+        sys.stdout.flush()
+        where, report = "standard output", sys.stderr
+    else:
+        Path(output).write_bytes(cal.ics)
+        where, report = output, sys.stdout
+    count = len(cal.editions)
+    if count:
+        print(f"{count} edition{'s' if count != 1 else ''} written to {where}", file=report)
+    else:
+        print(
+            f"No upcoming edition with dates in my sources; an empty calendar written to {where}",
+            file=report,
+        )
+    print(cal.message, file=report)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------- calendar (end)
+
+
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     """What users asked and the bot could not answer, most frequent first: what to add next."""
     db_path = Path(args.db) if args.db else settings.database_path
@@ -310,6 +360,31 @@ def build_parser() -> argparse.ArgumentParser:
         "<name>.state.sqlite3 is read, or give the state file itself",
     )
     p.set_defaults(func=cmd_unanswered)
+
+    # calendar (begin)
+    p = sub.add_parser(
+        "calendar",
+        help="write the upcoming editions as an .ics calendar file",
+        description="Write the known upcoming editions (those with dates) as all-day events "
+        "in an iCalendar (RFC 5545) file for calendar programs; the same file /calendar "
+        "sends on Telegram.",
+    )
+    p.add_argument(
+        "--event",
+        metavar="EVENT",
+        help="an event's name, part of a name or id, or 'all' (default: the Mille Miglia)",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="where to write (default: mille-miglia.ics, or <event>.ics, in the current "
+        "folder; '-' for standard output)",
+    )
+    p.add_argument("--now", help="as of this moment (ISO 8601); editions over by then are left out")
+    p.add_argument("--lang", help="language of the calendar's labels (it: Italian)")
+    p.set_defaults(func=cmd_calendar)
+    # calendar (end)
     return parser
 
 

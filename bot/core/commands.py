@@ -4,6 +4,9 @@ They live in the core, not in the Telegram adapter, so that ``millebot ask "/edi
 answers exactly what a Telegram user gets. Arguments are parsed strictly enough to catch
 garbage (a usage line beats a confident answer to a question nobody asked) and loosely enough
 for what people type: event names in any case, with typos, or as ids (``california-mille``).
+
+Every text is in the catalogues (``locales/<lang>/commands.yaml``), in the language of the
+question being answered; command names stay English everywhere, as Telegram identifiers.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from bot.core import formatting as fmt
-from bot.core.answer import DEFAULT_EVENT, EXAMPLES, Answerer
+from bot.core.answer import DEFAULT_EVENT, Answerer
+from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.understand import understand
@@ -44,22 +48,36 @@ ASPECTS = {
 
 @dataclass(frozen=True)
 class CommandInfo:
-    """A command as menus and /help list it; every front end registers these."""
+    """A command as menus and /help list it; every front end registers these.
+
+    The name is the same in every language; the arguments and the description are read from
+    the catalogue of the current language (``commands.list.<name>``).
+    """
 
     name: str
-    args: str
-    description: str
+
+    @property
+    def args(self) -> str:
+        return current()(f"commands.list.{self.name}.args")
+
+    @property
+    def description(self) -> str:
+        return current()(f"commands.list.{self.name}.description")
 
 
-COMMANDS = (
-    CommandInfo("next", "[event]", "the next edition, with a countdown"),
-    CommandInfo("edition", "YEAR [event]", "an edition's card: /edition 2014"),
-    CommandInfo("editions", "[event]", "the events and years I know"),
-    CommandInfo("reports", "[year] [event]", "the news reports I link to"),
-    CommandInfo("fact", "", "a random 'did you know'"),
-    CommandInfo("about", "", "what I know and where it comes from"),
-    CommandInfo("help", "", "what you can ask"),
+COMMANDS = tuple(
+    CommandInfo(name)
+    for name in ("next", "edition", "editions", "reports", "fact", "about", "help")
 )
+
+
+def examples() -> tuple[str, ...]:
+    """The example questions of /start and /help, in the current language."""
+    return current().words("commands.examples")
+
+
+def command_list() -> str:
+    return t("commands.command_list", commands=" ".join(f"/{c.name}" for c in COMMANDS))
 
 
 class _Garbage(Exception):
@@ -115,31 +133,23 @@ class Commands:
                 return self.a.edition_reply(event, int(link.group(1)), None, now)
         return Draft(
             100.0,
-            title="Welcome to the Mille Miglia bot",
-            lines=[
-                "Ask me about the Mille Miglia and its sister rallies in your own words: winners, "
-                "dates, routes, field sizes, records and history, from 1927 to today.",
-                "Commands: " + " ".join(f"/{c.name}" for c in COMMANDS),
-                "Or tap a question to start:",
-            ],
-            buttons=[Button(q, q) for q in EXAMPLES],
+            title=t("commands.start.title"),
+            lines=[t("commands.start.intro"), command_list(), t("commands.start.tap")],
+            buttons=[Button(q, q) for q in examples()],
             topic="start",
         ).finish()
 
     def help(self, args: list[str], now: datetime) -> Reply:
-        lines = [
-            "Ask in your own words, typos welcome: who won in 1955, when is the next edition, "
-            "how many times did Nuvolari win, does the route pass through Siena, what is the "
-            "California Mille.",
-            "In a group, mention me or reply to one of my messages.",
-            "Commands:",
-        ]
-        lines.extend(f"/{c.name}{_sp(c.args)} - {c.description}" for c in COMMANDS)
+        lines = [t("commands.help.intro"), t("commands.help.groups"), t("commands.help.heading")]
+        lines.extend(
+            t("commands.help.line", name=c.name, args=_sp(c.args), description=c.description)
+            for c in COMMANDS
+        )
         return Draft(
             100.0,
-            title="What you can ask",
+            title=t("commands.help.title"),
             lines=lines,
-            buttons=[Button(q, q) for q in EXAMPLES],
+            buttons=[Button(q, q) for q in examples()],
             topic="help",
         ).finish()
 
@@ -149,10 +159,7 @@ class Commands:
         return Draft(
             0.0,
             Kind.UNKNOWN,
-            lines=[
-                f"I don't know the command /{name}.",
-                "Commands: " + " ".join(f"/{c.name}" for c in COMMANDS),
-            ],
+            lines=[t("commands.unknown", name=name), command_list()],
             topic="unknown-command",
         ).finish()
 
@@ -164,7 +171,7 @@ class Commands:
         except _Ambiguous as err:
             return self._which("/next", err)
         except _Garbage:
-            return self._usage("next", "/next or /next California Mille")
+            return self._usage("next", t("commands.usage_example.next"))
         return self.a.ask(f"when is the next {event.name}", now)
 
     def edition(self, args: list[str], now: datetime) -> Reply:
@@ -174,7 +181,6 @@ class Commands:
             args = args[:-1]
         years = [int(a) for a in args if _YEAR.fullmatch(a)]
         rest = [a for a in args if not _YEAR.fullmatch(a)]
-        example = "/edition 2014 or /edition 2014 California Mille"
 
         def held_then(event: Event) -> bool:
             return all(f"{event.id}/{y}" in self.a.edition_at for y in years)
@@ -185,9 +191,9 @@ class Commands:
             years_text = "".join(f" {y}" for y in years)
             return self._which(f"/edition{years_text}", err)
         except _Garbage:
-            return self._usage("edition", example)
+            return self._usage("edition", t("commands.usage_example.edition"))
         if len(years) > 1 or (aspect and not years):
-            return self._usage("edition", example)
+            return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
             return self._years(event)
         return self.a.edition_reply(event, years[0], aspect, now)
@@ -203,10 +209,10 @@ class Commands:
         labels = [f"{e.year}{_status_note(e)}" for e in held]
         return Draft(
             100.0,
-            title=f"{event.name}: the editions I know",
+            title=t("commands.years.title", event=event.name),
             lines=[
-                "Newest first: " + ", ".join(labels) + ".",
-                f"Tap a year, or type /edition YEAR{_sp(event.name if suffix else '')}.",
+                t("commands.years.newest_first", years=", ".join(labels)),
+                t("commands.years.tap", event=_sp(event.name if suffix else "")),
             ],
             buttons=[Button(str(e.year), f"/edition {e.year}{suffix}") for e in held],
             topic="edition-years",
@@ -216,7 +222,7 @@ class Commands:
         return Draft(
             0.0,
             Kind.UNKNOWN,
-            lines=[f"My sources record no edition of the {event.name} yet."],
+            lines=[t("commands.no_editions", event=event.name)],
             topic="edition-years",
         ).finish()
 
@@ -229,21 +235,25 @@ class Commands:
         except _Ambiguous as err:
             return self._which("/editions", err)
         except _Garbage:
-            return self._usage("editions", "/editions or /editions La Festa Mille Miglia")
+            return self._usage("editions", t("commands.usage_example.editions"))
         eds = self.a.editions[event.id]
         if not eds:
             return self._no_editions(event)
-        draft = Draft(100.0, title=f"{event.name}: editions", topic="editions")
+        draft = Draft(100.0, title=t("commands.editions.title", event=event.name), topic="editions")
         for label, group in self._by_era(event, eds):
             held = [e.year for e in group if e.status is not Status.NO_RACE]
             none = [e.year for e in group if e.status is Status.NO_RACE]
             line = f"{label}: " if label else ""
-            line += f"{len(held)} on record ({fmt.year_list(held)})" if held else "none on record"
+            line += (
+                t("commands.editions.held", count=len(held), years=fmt.year_list(held))
+                if held
+                else t("commands.editions.none_held")
+            )
             if none:
-                line += f"; no race in {fmt.year_list(none)}"
+                line += t("commands.editions.no_race", years=fmt.year_list(none))
             draft.lines.append(line)
         suffix = "" if event.id == DEFAULT_EVENT else f" {event.name}"
-        draft.lines.append(f"Type /edition YEAR{suffix} for a card.")
+        draft.lines.append(t("commands.editions.card_hint", event=suffix))
         draft.add_sources(event.sources, limit=1)
         return draft.finish()
 
@@ -257,26 +267,32 @@ class Commands:
                 span = (
                     f"{era.start_year}-{era.end_year}"
                     if era.end_year
-                    else f"since {era.start_year}"
+                    else t("commands.editions.since", year=era.start_year)
                 )
                 groups.append((f"{era.name} ({span})", members))
         rest = [e for e in eds if e.era not in {era.id for era in event.eras}]
         if rest:
-            groups.append(("Other", rest))
+            groups.append((t("commands.editions.other_era"), rest))
         return groups
 
     def _events_overview(self) -> Reply:
-        draft = Draft(100.0, title="The events I know", topic="editions")
+        draft = Draft(100.0, title=t("commands.editions.overview_title"), topic="editions")
         for event in self.knowledge.events:
             years = [e.year for e in self.a.editions[event.id] if e.status is not Status.NO_RACE]
             if not years:
-                draft.lines.append(f"- {event.name}: no edition on record yet")
+                draft.lines.append(t("commands.editions.overview_none", event=event.name))
             else:
                 span = f"{min(years)}-{max(years)}" if len(years) > 1 else str(years[0])
-                count = f"{len(years)} edition{'s' if len(years) != 1 else ''}"
-                draft.lines.append(f"- {event.name}: {count} on record, {span}")
+                count = (
+                    t("commands.editions.count_one", n=1)
+                    if len(years) == 1
+                    else t("commands.editions.count_other", n=len(years))
+                )
+                draft.lines.append(
+                    t("commands.editions.overview_line", event=event.name, count=count, span=span)
+                )
             draft.buttons.append(Button(event.name, f"/editions {event.id}"))
-        draft.lines.append("Type /editions EVENT for its years.")
+        draft.lines.append(t("commands.editions.overview_hint"))
         return draft.finish()
 
     # ----------------------------------------------------------------- reports
@@ -297,34 +313,42 @@ class Commands:
         except _Ambiguous as err:
             return self._which("/reports" + "".join(f" {y}" for y in years), err)
         except _Garbage:
-            return self._usage("reports", "/reports or /reports 2014")
+            return self._usage("reports", t("commands.usage_example.reports"))
         if len(years) > 1:
-            return self._usage("reports", "/reports or /reports 2014")
+            return self._usage("reports", t("commands.usage_example.reports"))
         chosen = [
             r
             for r in self.knowledge.reports
             if (not years or r.year == years[0]) and (event is None or r.event == event.id)
         ]
         if event and years:
-            what = f"on the {years[0]} {event.name}"
+            what = t("commands.reports.about_event_year", year=years[0], event=event.name)
         elif event:
-            what = f"on the {event.name}"
+            what = t("commands.reports.about_event", event=event.name)
         else:
-            what = f"from {years[0]}" if years else ""
+            what = t("commands.reports.about_year", year=years[0]) if years else ""
         if not chosen:
             return self._no_reports(what)
         chosen.sort(key=lambda r: (-r.year, r.event != DEFAULT_EVENT, r.title))
-        title = f"Reports {what}" if what else "The reports I link to"
+        title = t("commands.reports.title", what=what) if what else t("commands.reports.title_all")
         draft = Draft(100.0, title=title, topic="reports", max_reports=len(chosen))
-        draft.lines.append(f"{len(chosen)} report{'s' if len(chosen) != 1 else ''}, newest first.")
+        draft.lines.append(
+            t("commands.reports.count_one", n=1)
+            if len(chosen) == 1
+            else t("commands.reports.count_other", n=len(chosen))
+        )
         draft.reports.extend(chosen)
         return draft.finish()
 
     def _no_reports(self, what: str) -> Reply:
         years = sorted({r.year for r in self.knowledge.reports}, reverse=True)
-        lines = [f"I link no news reports {what}."]
+        lines = [
+            t("commands.reports.none", what=what) if what else t("commands.reports.none_at_all")
+        ]
         if years:
-            lines.append("I have reports on " + fmt.join_words([str(y) for y in years]) + ".")
+            lines.append(
+                t("commands.reports.years_with", years=fmt.join_words([str(y) for y in years]))
+            )
         draft = Draft(0.0, Kind.UNKNOWN, lines=lines, topic="reports")
         draft.buttons = [Button(str(y), f"/reports {y}") for y in years]
         return draft.finish()
@@ -335,37 +359,40 @@ class Commands:
         """A random "did you know", with its source; time-bound facts (upcoming) are left out."""
         pool = [f for f in self.knowledge.facts if f.topic != "upcoming"]
         if not pool:
-            return Draft(0.0, Kind.UNKNOWN, lines=["I have no facts loaded."]).finish()
+            return Draft(0.0, Kind.UNKNOWN, lines=[t("commands.fact.none")]).finish()
         fact: Fact = self.a.rng.choice(pool)
-        draft = Draft(100.0, title="Did you know?", topic=f"fact:{fact.id}")
+        draft = Draft(100.0, title=t("commands.fact.title"), topic=f"fact:{fact.id}")
         draft.lines.extend([fact.question, fact.answer])
         draft.add_sources(fact.sources)
-        draft.buttons.append(Button("Another fact", "/fact"))
+        draft.buttons.append(Button(t("commands.fact.another"), "/fact"))
         return draft.finish()
 
     def about(self, args: list[str], now: datetime) -> Reply:
         k = self.knowledge
         held = [e for e in k.editions if e.status is Status.HELD]
         scheduled = sum(1 for e in k.editions if e.status is Status.SCHEDULED)
-        ahead = f" and {scheduled} scheduled" if scheduled else ""
+        ahead = t("commands.about.ahead", n=scheduled) if scheduled else ""
         lines = [
-            "I answer questions about the Mille Miglia and its sister rallies from a curated "
-            f"knowledge base: {len(k.events)} events, {len(held)} editions held "
-            f"({min(e.year for e in held)}-{max(e.year for e in held)}){ahead}, "
-            f"{len(k.facts)} facts, {len(k.people)} people and {len(k.reports)} linked news "
-            "reports."
+            t(
+                "commands.about.knowledge",
+                events=len(k.events),
+                held=len(held),
+                first=min(e.year for e in held),
+                last=max(e.year for e in held),
+                ahead=ahead,
+                facts=len(k.facts),
+                people=len(k.people),
+                reports=len(k.reports),
+            )
             if held
-            else "My knowledge base is empty."
+            else t("commands.about.empty")
         ]
         lines.extend(self._currency(now))
         lines.append(self._provenance())
-        lines.append(
-            "Every answer names its sources; where they disagree I say so, and when I don't "
-            "know something I say that too rather than guess."
-        )
+        lines.append(t("commands.about.honesty"))
         if k.digest:
-            lines.append(f"Knowledge version {k.digest[:12]}.")
-        return Draft(100.0, title="About this bot", lines=lines, topic="about").finish()
+            lines.append(t("commands.about.version", digest=k.digest[:12]))
+        return Draft(100.0, title=t("commands.about.title"), lines=lines, topic="about").finish()
 
     def _currency(self, now: datetime) -> list[str]:
         """How current the data is: the newest result on record and the next edition known."""
@@ -378,13 +405,13 @@ class Commands:
         with_result = [e for e in eds if e.winners and (e.end or e.start or today) <= today]
         last = max(with_result, key=lambda e: e.year) if with_result else latest(eds, today)
         if last:
-            lines.append(f"Newest result I have: the {last.year} {event.name}.")
+            lines.append(t("commands.about.newest_result", year=last.year, event=event.name))
         nxt = upcoming(eds, today)
         if nxt:
-            when = fmt.edition_dates(nxt)
+            dates = fmt.edition_dates(nxt)
+            when = t("commands.about.when", dates=dates) if dates else ""
             lines.append(
-                f"Next edition on record: the {nxt.year} {event.name}"
-                + (f" ({when})." if when else ".")
+                t("commands.about.next_edition", year=nxt.year, event=event.name, when=when)
             )
         return lines
 
@@ -402,11 +429,7 @@ class Commands:
                     if src != "seed":
                         sites[_site(src)] += 1
         top = [s for s, _ in sites.most_common(4)]
-        return (
-            f"Where it comes from: {len(sites)} websites, most often "
-            + fmt.join_words(top)
-            + "; the project started from the Mille Miglia news page of Sports Car Digest."
-        )
+        return t("commands.about.provenance", count=len(sites), sites=fmt.join_words(top))
 
     # ----------------------------------------------------------------- helpers
 
@@ -453,7 +476,7 @@ class Commands:
         return Draft(
             100.0,
             Kind.CLARIFY,
-            lines=["Which one do you mean?"],
+            lines=[t("commands.which")],
             buttons=[Button(e.name, f"{command} {e.id}") for e in err.events],
             topic="which-event",
         ).finish()
@@ -463,7 +486,7 @@ class Commands:
         return Draft(
             0.0,
             Kind.UNKNOWN,
-            lines=[f"Usage: /{name}{_sp(info.args)} - for example {example}."],
+            lines=[t("commands.usage", name=name, args=_sp(info.args), example=example)],
             topic="usage",
         ).finish()
 
@@ -473,7 +496,11 @@ def _sp(text: str) -> str:
 
 
 def _status_note(ed: Edition) -> str:
-    return {Status.SCHEDULED: " (scheduled)", Status.CANCELLED: " (cancelled)"}.get(ed.status, "")
+    if ed.status is Status.SCHEDULED:
+        return f" ({t('commands.status.scheduled')})"
+    if ed.status is Status.CANCELLED:
+        return f" ({t('commands.status.cancelled')})"
+    return ""
 
 
 def _site(source: str) -> str:

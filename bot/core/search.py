@@ -70,12 +70,12 @@ def _add_editions(answerer: Answerer, hits: list[Hit], query: Query, now: dateti
             reply = answerer.edition_reply(answerer.events[event_id], year, None, now)
             title = reply.title or ed.key
             if any(h.title == title for h in hits):  # the answer above was one field of it
-                title += " (full card)"
+                title = t("search.full_card", title=title)
             _add(hits, _hit(f"ed:{ed.key}", title, reply))
 
 
 def _add_facts(answerer: Answerer, hits: list[Hit], query: Query) -> None:
-    tokens = [t for t in query.tokens if not t.isdigit()]
+    tokens = [tok for tok in query.tokens if not tok.isdigit()]
     for found in answerer.matcher.match(tokens, limit=6):
         if found.score < FACT_FLOOR:
             break

@@ -1,7 +1,8 @@
 """Admin commands: /reload, /stats and /unanswered, for the user ids in ADMIN_USER_IDS only.
 
 Anyone else gets a polite refusal, and the attempt is logged with the user id, so an admin
-can tell a curious user from someone probing the bot.
+can tell a curious user from someone probing the bot. The refusal and the headings here are
+in the user's language; the /reload and /stats summary lines come from the core, in English.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.core.i18n import t, using
 from bot.core.unanswered import Missed
+from bot.tg import reminders
 from bot.tg.context import state_of
+from bot.tg.handlers import language_of_user
 from bot.tg.render import escape, split_message
 
 log = logging.getLogger(__name__)
-
-REFUSAL = "Sorry, {command} is only for the bot's admins."
 
 
 async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> bool:
@@ -28,7 +30,9 @@ async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: 
         return True
     log.warning("refused %s from user %s", command, user.id if user else "unknown")
     if message is not None:
-        await message.reply_text(REFUSAL.format(command=command))
+        with using(language_of_user(update)):
+            refusal = t("telegram.admin.refusal", command=command)
+        await message.reply_text(refusal)
     return False
 
 
@@ -39,12 +43,16 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # editing an old /reload must not reload again
     if not await is_admin(update, context, "/reload"):
         return
-    outcome = await state_of(context).service.reload()
+    state = state_of(context)
+    old = state.service.answerer.knowledge  # reminders compare the dates before and after
+    outcome = await state.service.reload()
     lines = outcome.summary_lines()
     head, rest = lines[0], lines[1:]
     body = [f"<b>{escape(head)}</b>", *(f"• {escape(line)}" for line in rest)]
     for chunk in split_message("\n".join(body)):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    if outcome.ok:  # reminders follow the new dates; subscribers get a note of changed ones
+        await reminders.after_reload(context.application, old, state.service.answerer.knowledge)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,20 +65,20 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
     snapshot = await state.stats.snapshot()
     counts = state.service.answerer.knowledge.counts
-    lines = [
-        *snapshot.summary_lines(),
-        f"Knowledge: {counts.get('editions', 0)} editions, {counts.get('facts', 0)} facts, "
-        f"{counts.get('reports', 0)} reports.",
-    ]
+    with using(language_of_user(update)):
+        known = t(
+            "telegram.admin.knowledge",
+            editions=counts.get("editions", 0),
+            facts=counts.get("facts", 0),
+            reports=counts.get("reports", 0),
+        )
+    lines = [*snapshot.summary_lines(), known]
     await message.reply_text("\n".join(escape(line) for line in lines), parse_mode=ParseMode.HTML)
 
 
 # ----------------------------------------------------------------- /unanswered
 
 UNANSWERED_DEFAULT, UNANSWERED_MAX = 10, 50
-UNANSWERED_USAGE = (
-    f"Usage: /unanswered [N], N from 1 to {UNANSWERED_MAX} (default {UNANSWERED_DEFAULT})."
-)
 
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,11 +89,18 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await is_admin(update, context, "/unanswered"):
         return
     limit = unanswered_limit(context.args or [])
+    lang = language_of_user(update)
     if limit is None:
-        await message.reply_text(UNANSWERED_USAGE)
+        with using(lang):
+            usage = t(
+                "telegram.admin.unanswered_usage", max=UNANSWERED_MAX, default=UNANSWERED_DEFAULT
+            )
+        await message.reply_text(usage)
         return
     store = state_of(context).unanswered
-    body = unanswered_html(await store.top(limit), store.persistent)
+    missed = await store.top(limit)
+    with using(lang):  # the heading in the admin's language; the lines are the questions
+        body = unanswered_html(missed, store.persistent)
     for chunk in split_message(body):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
@@ -101,8 +116,8 @@ def unanswered_limit(args: list[str]) -> int | None:
 
 def unanswered_html(missed: list[Missed], persistent: bool) -> str:
     """A title and one escaped line per question; says so when the list is in memory only."""
-    note = "" if persistent else " (this run only: state file unusable)"
+    note = "" if persistent else t("telegram.admin.memory_only")
     if not missed:
-        return escape(f"No unanswered questions recorded yet{note}.")
-    title = f"Most asked, not answered{note}"
+        return escape(t("telegram.admin.unanswered_none", note=note))
+    title = t("telegram.admin.unanswered_title", note=note)
     return "\n".join([f"<b>{escape(title)}</b>", *(f"• {escape(m.line())}" for m in missed)])

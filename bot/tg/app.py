@@ -29,9 +29,11 @@ from bot.core.commands import COMMANDS
 from bot.core.index import state_path
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
+from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
-from bot.tg import admin, handlers
+from bot.tg import admin, handlers, reminders
+from bot.tg.calendar import on_calendar
 from bot.tg.context import BotState
 from bot.tg.keyboards import ButtonMemory
 from bot.tg.menus import register_commands
@@ -44,6 +46,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     state: BotState = application.bot_data["state"]
     await state.stats.open()
     await state.unanswered.open()
+    await reminders.start(application)  # opens the subscriptions, rebuilds the reminder jobs
     await register_commands(application)
 
 
@@ -51,6 +54,7 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     state: BotState = application.bot_data["state"]
     await state.stats.close()
     await state.unanswered.close()
+    await reminders.stop(application)
 
 
 def file_url_of(base_url: str) -> str:
@@ -93,6 +97,7 @@ def build_application(
         unanswered=UnansweredStore(state_path(settings.database_path)),
         memory=ButtonMemory(),
         clock=now,
+        subscriptions=SubscriptionStore(state_path(settings.database_path)),
     )
     add_handlers(application)
     return application
@@ -100,6 +105,8 @@ def build_application(
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     names = [c.name for c in COMMANDS] + ["start"]
+    reminders.add_handlers(application)  # first: /subscribe... are ours even once in COMMANDS
+    application.add_handler(CommandHandler("calendar", on_calendar))  # first: it sends a file
     application.add_handler(CommandHandler(names, handlers.on_command))
     application.add_handler(CommandHandler("reload", admin.on_reload))
     application.add_handler(CommandHandler("stats", admin.on_stats))

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
+from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg.keyboards import ButtonMemory
@@ -26,6 +27,7 @@ class BotState:
     unanswered: UnansweredStore
     memory: ButtonMemory
     clock: Callable[[], datetime]
+    subscriptions: SubscriptionStore  # reminders (bot/tg/reminders.py)
     # (chat id, question message id) -> the ids of the messages that answered it
     answers: OrderedDict[tuple[int, int], list[int]] = field(default_factory=OrderedDict)
     # admins whose private chat has the admin menu (set at start, or when they first write)

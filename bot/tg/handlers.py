@@ -22,6 +22,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core.i18n import t, using
 from bot.core.reply import Reply
 from bot.core.search import search
 from bot.tg.context import BotState, state_of
@@ -33,8 +34,10 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 INLINE_CACHE_SECONDS = 5  # short, so a reload shows in inline results at once
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
-EXPIRED = "This button has expired. Please ask again."
+# The English texts; each user gets them in their language (locales/<lang>/telegram.yaml).
+APOLOGY = t("telegram.apology")
+EXPIRED = t("telegram.expired")
+HINT = t("telegram.hint")
 
 
 # ----------------------------------------------------------------- messages
@@ -61,12 +64,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(update, context, message, text)
 
 
-HINT = (
-    "I answer questions in text, for example: who won the Mille Miglia in 1955? "
-    "Send /help for more."
-)
-
-
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice...: a caption is a question; otherwise a hint, and only in private.
 
@@ -80,7 +77,9 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if caption.strip():
             await respond(update, context, message, caption)
         elif update.message is not None:  # not on edits of media: one hint is enough
-            await message.reply_text(HINT)
+            with using(language_of_user(update)):
+                hint = t("telegram.hint")
+            await message.reply_text(hint)
         return
     addressed = addressed_text(message, context.bot.username, context.bot.id, caption)
     if caption.strip() and addressed:
@@ -108,7 +107,7 @@ async def respond(
     """Answer ``question``; when the user edited it, edit the earlier answer instead."""
     state = state_of(context)
     await ensure_admin_menu(update, context, state)
-    reply = state.service.answer(question, state.clock())
+    reply = state.service.answer(question, state.clock(), language_of_user(update))
     await state.stats.record(reply.kind.value)
     await state.unanswered.record(question, reply.kind.value, state.clock())
     chunks = split_message(to_html(reply))
@@ -132,7 +131,10 @@ async def respond(
 
 
 def language_of_user(update: Update) -> str | None:
-    """The user's Telegram language (``it``, ``en-GB``...): Italian users get Italian replies."""
+    """The user's Telegram language (``it``, ``en-GB``...): Italian users get Italian replies.
+
+    It goes with every question to the core, and picks the texts of this adapter too.
+    """
     user = update.effective_user
     return user.language_code if user is not None else None
 
@@ -206,7 +208,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     state = state_of(context)
     tap = decode(query.data or "", state.memory)
     if tap is None:
-        await query.answer(EXPIRED)
+        with using(language_of_user(update)):
+            expired = t("telegram.expired")
+        await query.answer(expired)
         return
     await query.answer()
     if query.message is None:  # a button on an inline result: there is no chat to answer in
@@ -266,9 +270,9 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     ]
     button = None
     if not results:
-        button = InlineQueryResultsButton(
-            text="No match - ask me in a private chat", start_parameter="inline"
-        )
+        with using(language_of_user(update)):
+            no_match = t("telegram.inline_no_match")
+        button = InlineQueryResultsButton(text=no_match, start_parameter="inline")
     await inline.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=False, button=button)
 
 
@@ -304,6 +308,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        with using(language_of_user(update)):
+            apology = t("telegram.apology")
+        await context.bot.send_message(update.effective_chat.id, apology)
     except TelegramError as err:
         log.warning("could not send the apology: %s", err)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.i18n import t, using
 from bot.core.reply import Button, Kind, Reply
 
 MAX_CALLBACK = 64
@@ -96,11 +97,12 @@ def keyboard(
     )
     if pages > 1:
         nav = []
-        if page > 0:
-            nav.append(_page_button("‹ Back", asked, page - 1, memory))
-        nav.append(_page_button(f"{page + 1}/{pages}", asked, page, memory))
-        if page < pages - 1:
-            nav.append(_page_button("More ›", asked, page + 1, memory))
+        with using(reply.lang):  # the paging labels in the language of the reply
+            if page > 0:
+                nav.append(_page_button(t("telegram.page.back"), asked, page - 1, memory))
+            nav.append(_page_button(f"{page + 1}/{pages}", asked, page, memory))
+            if page < pages - 1:
+                nav.append(_page_button(t("telegram.page.more"), asked, page + 1, memory))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 

@@ -1,0 +1,269 @@
+"""Which chats get reminders about which events, and which reminders each chat already got.
+
+Two tables in the bot's state file (``index.state_path``, next to the statistics; no index
+rebuild replaces it): ``subscriptions`` (a chat, an event, the language its texts are written
+in, when it subscribed) and ``reminders_sent`` (a chat, an event, a reminder's key), so that a
+restart or a reload that schedules a reminder again never sends it twice.
+
+Every row is also kept in memory, which is what readers see: the whole set is small (a row per
+chat and event) and reminders must go out even when the disk misbehaves. Like the statistics,
+the store never raises into a handler: a locked file keeps the writes pending until the next
+write finds it free, and an unusable one is reported once in the log, after which the
+subscriptions last for this run only (``persistent`` says so, and the replies too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.core import statefile
+
+log = logging.getLogger(__name__)
+
+# A lock held elsewhere (a backup, a curator's sqlite3 shell) may delay a reply this long.
+LOCK_TIMEOUT = 0.2
+# "Already sent" matters for the reminders of one edition; older rows are dropped at start.
+SENT_KEPT = timedelta(days=400)
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS subscriptions ("
+    "chat_id INTEGER NOT NULL, event TEXT NOT NULL, lang TEXT, created TEXT NOT NULL, "
+    "PRIMARY KEY (chat_id, event))",
+    "CREATE TABLE IF NOT EXISTS reminders_sent ("
+    "chat_id INTEGER NOT NULL, event TEXT NOT NULL, reminder TEXT NOT NULL, sent TEXT NOT NULL, "
+    "PRIMARY KEY (chat_id, event, reminder))",
+)
+SELECT_SUBSCRIPTIONS = "SELECT chat_id, event, lang, created FROM subscriptions"
+SELECT_SENT = "SELECT chat_id, event, reminder FROM reminders_sent"
+PRUNE_SENT = "DELETE FROM reminders_sent WHERE sent < ?"
+UPSERT = (
+    "INSERT INTO subscriptions (chat_id, event, lang, created) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (chat_id, event) DO UPDATE SET lang = excluded.lang"
+)
+DELETE_ONE = "DELETE FROM subscriptions WHERE chat_id = ? AND event = ?"
+MARK_SENT = (
+    "INSERT OR IGNORE INTO reminders_sent (chat_id, event, reminder, sent) VALUES (?, ?, ?, ?)"
+)
+MOVE_SUBSCRIPTIONS = "UPDATE OR REPLACE subscriptions SET chat_id = ? WHERE chat_id = ?"
+MOVE_SENT = "UPDATE OR REPLACE reminders_sent SET chat_id = ? WHERE chat_id = ?"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A chat that gets reminders about an event, in the language it subscribed in."""
+
+    chat_id: int
+    event: str
+    lang: str | None
+    created: datetime
+
+
+def stamp(moment: datetime) -> str:
+    """UTC with whole seconds: one format, so stored times sort as text."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat(timespec="seconds")
+
+
+def _parsed(text: object) -> datetime:
+    """A stored time; an unreadable one (edited by hand) must not lose the subscription."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _prepare(path: Path, prune_before: str | None) -> Rows:
+    """Create the tables when needed, drop old "sent" rows, read everything (worker thread)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path, timeout=LOCK_TIMEOUT)) as conn:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        if prune_before is not None:
+            conn.execute(PRUNE_SENT, (prune_before,))
+        conn.commit()
+        return conn.execute(SELECT_SUBSCRIPTIONS).fetchall(), conn.execute(SELECT_SENT).fetchall()
+
+
+class SubscriptionStore:
+    """Subscriptions and sent reminders: in memory for reading, written through to SQLite."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._subscriptions: dict[tuple[int, str], Subscription] = {}
+        self._sent: set[tuple[int, str, str]] = set()
+        self._db: aiosqlite.Connection | None = None
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []  # not written yet (file locked)
+        self._write_lock = asyncio.Lock()
+        self._failed = False
+        self._locked = False
+
+    @property
+    def persistent(self) -> bool:
+        """False once the state file proved unusable: subscriptions then last for this run."""
+        return not self._failed
+
+    async def open(self, now: datetime | None = None) -> None:
+        """Read the stored rows (dropping "sent" rows older than ``SENT_KEPT`` before ``now``)."""
+        if self._db is not None or self._failed:
+            return
+        prune = stamp(now - SENT_KEPT) if now is not None else None
+        try:
+            # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
+            # thread reporting to the event loop after the fact.
+            subscriptions, sent = await asyncio.to_thread(_prepare, self.path, prune)
+            db = await statefile.connect(self.path, timeout=LOCK_TIMEOUT)
+        except (OSError, sqlite3.Error) as err:
+            await self._give_up(None, err)
+            return
+        for chat_id, event, lang, created in subscriptions:
+            key = (int(chat_id), str(event))
+            self._subscriptions.setdefault(
+                key, Subscription(key[0], key[1], str(lang) if lang else None, _parsed(created))
+            )
+        self._sent.update((int(c), str(e), str(r)) for c, e, r in sent)
+        self._db = db
+        if self._pending:  # changes made before the file was open
+            await self._write([])
+
+    async def close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            await db.close()
+
+    # ------------------------------------------------------------- reading (memory only)
+
+    def of_chat(self, chat_id: int) -> list[Subscription]:
+        return sorted(
+            (s for (chat, _), s in self._subscriptions.items() if chat == chat_id),
+            key=lambda s: s.event,
+        )
+
+    def subscribers(self, event: str) -> list[Subscription]:
+        return sorted(
+            (s for (_, ev), s in self._subscriptions.items() if ev == event),
+            key=lambda s: s.chat_id,
+        )
+
+    def events(self) -> set[str]:
+        return {event for _, event in self._subscriptions}
+
+    def was_sent(self, chat_id: int, event: str, reminder: str) -> bool:
+        return (chat_id, event, reminder) in self._sent
+
+    # ------------------------------------------------------------- writing
+
+    async def subscribe(self, chat_id: int, event: str, lang: str | None, now: datetime) -> bool:
+        """Subscribe a chat to an event (again: only its language is updated); True when new."""
+        old = self._subscriptions.get((chat_id, event))
+        created = old.created if old else datetime.fromisoformat(stamp(now))
+        self._subscriptions[(chat_id, event)] = Subscription(chat_id, event, lang, created)
+        await self._write([(UPSERT, (chat_id, event, lang, stamp(created)))])
+        return old is None
+
+    async def unsubscribe(self, chat_id: int, event: str | None = None) -> list[str]:
+        """End one subscription of a chat, or all of them; the events it no longer follows."""
+        gone = sorted(ev for chat, ev in self._subscriptions if chat == chat_id)
+        if event is not None:
+            gone = [ev for ev in gone if ev == event]
+        for ev in gone:
+            del self._subscriptions[(chat_id, ev)]
+        if gone:
+            await self._write([(DELETE_ONE, (chat_id, ev)) for ev in gone])
+        return gone
+
+    async def mark_sent(self, chat_id: int, event: str, reminder: str, now: datetime) -> None:
+        self._sent.add((chat_id, event, reminder))
+        await self._write([(MARK_SENT, (chat_id, event, reminder, stamp(now)))])
+
+    async def move(self, old_chat: int, new_chat: int) -> None:
+        """A group that became a supergroup keeps its subscriptions under its new id."""
+        for (chat, ev), sub in list(self._subscriptions.items()):
+            if chat == old_chat:
+                del self._subscriptions[(chat, ev)]
+                self._subscriptions[(new_chat, ev)] = Subscription(
+                    new_chat, ev, sub.lang, sub.created
+                )
+        for chat, ev, key in list(self._sent):
+            if chat == old_chat:
+                self._sent.discard((chat, ev, key))
+                self._sent.add((new_chat, ev, key))
+        await self._write(
+            [(MOVE_SUBSCRIPTIONS, (new_chat, old_chat)), (MOVE_SENT, (new_chat, old_chat))]
+        )
+
+    async def _write(self, operations: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Queue ``operations`` and write everything queued in one transaction; never raises."""
+        if self._failed:
+            return
+        self._pending.extend(operations)
+        async with self._write_lock:
+            db = self._db
+            if db is None or not self._pending:
+                return  # not open yet: written at open
+            batch = list(self._pending)
+            try:
+                for sql, params in batch:
+                    await db.execute(sql, params)
+                await db.commit()
+            except sqlite3.OperationalError as err:
+                if "locked" in str(err) or "busy" in str(err):
+                    await self._wait_for_lock(db, err)
+                else:
+                    await self._drop(db, err)
+                return
+            except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile
+                await self._drop(db, err)
+                return
+            del self._pending[: len(batch)]
+            if self._locked:
+                log.info(
+                    "subscriptions file %s is writable again; pending changes written", self.path
+                )
+                self._locked = False
+
+    async def _wait_for_lock(self, db: aiosqlite.Connection, err: Exception) -> None:
+        if not self._locked:
+            log.warning(
+                "subscriptions file %s is locked (%s); changes kept until it is free",
+                self.path,
+                err,
+            )
+            self._locked = True
+        try:
+            await db.rollback()
+        except (sqlite3.Error, ValueError):
+            log.debug("rollback after a lock failed", exc_info=True)
+
+    async def _drop(self, db: aiosqlite.Connection, err: Exception) -> None:
+        if self._db is db:
+            self._db = None
+            await self._give_up(db, err)
+
+    async def _give_up(self, db: aiosqlite.Connection | None, err: Exception) -> None:
+        """Stop using the state file for the rest of this run; warn once, never raise."""
+        if not self._failed:
+            log.warning(
+                "subscriptions file %s is unusable (%s); subscriptions last for this run only",
+                self.path,
+                err,
+            )
+        self._failed = True
+        self._pending.clear()
+        if db is not None:
+            try:
+                await db.close()
+            except (sqlite3.Error, ValueError):
+                log.debug("closing the unusable state file failed too", exc_info=True)
