@@ -67,8 +67,22 @@ class CommandInfo:
 
 COMMANDS = tuple(
     CommandInfo(name)
-    for name in ("next", "edition", "editions", "reports", "fact", "about", "help")
+    for name in (
+        "next",
+        "edition",
+        "editions",
+        "reports",
+        "calendar",
+        "subscribe",
+        "unsubscribe",
+        "subscriptions",
+        "fact",
+        "about",
+        "help",
+    )
 )
+# Commands that need a chat to work (reminders go to one); the console explains instead.
+CHAT_ONLY = frozenset({"subscribe", "unsubscribe", "subscriptions"})
 
 
 def examples() -> tuple[str, ...]:
@@ -112,11 +126,14 @@ class Commands:
             "reports": self.reports,
             "fact": self.fact,
             "about": self.about,
+            "calendar": self.calendar,
         }
 
     def run(self, text: str, now: datetime) -> Reply:
         command, _, rest = text.partition(" ")
         name = command[1:].split("@")[0].lower()
+        if name in CHAT_ONLY:
+            return self._chat_only(name)
         handler = self._table.get(name)
         if handler is None:
             return self._unknown_command(name)
@@ -151,6 +168,17 @@ class Commands:
             lines=lines,
             buttons=[Button(q, q) for q in examples()],
             topic="help",
+        ).finish()
+
+    def calendar(self, args: list[str], now: datetime) -> Reply:
+        """In the console: what /calendar would send (Telegram sends the .ics file itself)."""
+        from bot.core.calendar import calendar_reply  # icalendar loads in ~80 ms: only if asked
+
+        return calendar_reply(self.knowledge, args, now, current().lang)
+
+    def _chat_only(self, name: str) -> Reply:
+        return Draft(
+            0.0, Kind.UNKNOWN, lines=[t("commands.chat_only", command=f"/{name}")], topic="usage"
         ).finish()
 
     def _unknown_command(self, name: str) -> Reply:
