@@ -12,14 +12,14 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.core import formatting as fmt
-from bot.core.i18n import t, using
+from bot.core.i18n import catalogue, current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
-from bot.core.model import Crew, Edition, Event, Fact, Knowledge, Person, Report, Status
+from bot.core.model import Crew, Edition, Era, Event, Fact, Knowledge, Person, Report, Status
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
@@ -80,11 +80,13 @@ EDITION_INTENTS = (
 # The word a follow-up button adds to /edition for each aspect (see commands.ASPECTS).
 FOLLOW_UP_WORDS = {"winner": "winners", "route": "route", "reports": "reports"}
 
-EXAMPLES = (
-    "Who won the Mille Miglia in 1955?",
-    "When is the next Mille Miglia?",
-    "What is the California Mille?",
-)
+# The English example questions (tests and older callers import them; replies use examples()).
+EXAMPLES = catalogue("en").words("answers.examples")
+
+
+def examples() -> tuple[str, ...]:
+    """The example questions offered after "I don't know", in the current language."""
+    return current().words("answers.examples")
 
 
 class Answerer:
@@ -118,6 +120,17 @@ class Answerer:
                 if crew.co_driver:
                     self.wins[clean_name(crew.co_driver)].append((ed, "co-driver"))
         self.lex_stop = self.catalog.lex.stopwords
+        # Event names in a question say nothing of its language ("Coppa delle Alpi").
+        self.name_words = sorted(
+            {
+                tuple(words(normalise(name)))
+                for e in knowledge.events
+                for name in (e.name, e.id, *e.aliases)
+                if words(normalise(name))
+            },
+            key=len,
+            reverse=True,
+        )
         self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:
@@ -132,7 +145,7 @@ class Answerer:
         question is asked in Italian; otherwise in English.
         """
         text = " ".join(question.split())
-        with using(reply_language(text, lang)):
+        with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(Kind.UNKNOWN, t("answers.empty_question"))
             if text.startswith("/"):
@@ -149,13 +162,10 @@ class Answerer:
 
     def _plan(self, q: Query, now: datetime) -> Draft:
         if q.other_race and not q.events:
-            return self._unknown(
-                "I only know the Mille Miglia and its sister rallies, not other races.",
-                topic="other-race",
-            )
+            return self._unknown(t("answers.other_race"), topic="other-race")
         event = self.events.get(q.events[0]) if q.events else self.events.get(DEFAULT_EVENT)
         if event is None:
-            return self._unknown("I have no knowledge loaded yet.", topic="empty")
+            return self._unknown(t("answers.no_knowledge"), topic="empty")
         drafts: list[Draft] = []
         for handler in self._handlers():
             draft = handler(q, event, now)
@@ -163,20 +173,10 @@ class Answerer:
                 drafts.append(draft)
         drafts.extend(self._fact_drafts(q, event))
         if not drafts:
-            return self._unknown(
-                "Sorry, I don't know that. I can answer questions about the Mille Miglia "
-                "and its sister rallies: winners, dates, routes, field sizes, records and history.",
-                topic="no-match",
-                suggest=True,
-            )
+            return self._unknown(t("answers.no_match"), topic="no-match", suggest=True)
         best = max(drafts, key=lambda d: d.confidence)
         if best.confidence < ANSWER_FLOOR:
-            return self._unknown(
-                "Sorry, I'm not sure what you mean. I can answer questions about the Mille "
-                "Miglia and its sister rallies.",
-                topic="low-confidence",
-                suggest=True,
-            )
+            return self._unknown(t("answers.low_confidence"), topic="low-confidence", suggest=True)
         return best
 
     def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
@@ -200,19 +200,15 @@ class Answerer:
     def _unknown(self, line: str, topic: str, suggest: bool = False) -> Draft:
         draft = Draft(0.0, Kind.UNKNOWN, lines=[line], topic=topic)
         if suggest:
-            draft.suggestions = list(EXAMPLES)
+            draft.suggestions = list(examples())
         return draft
 
     def _help(self, kind: Kind, first: str) -> Reply:
         return Draft(
             100.0,
             kind,
-            lines=[
-                first,
-                "For example: who won in 1955, when is the next edition, how many times did "
-                "Nuvolari win, does the route pass through Siena, what is the California Mille.",
-            ],
-            suggestions=list(EXAMPLES),
+            lines=[first, t("answers.help_examples")],
+            suggestions=list(examples()),
             topic="help",
         ).finish()
 
@@ -245,11 +241,11 @@ class Answerer:
             return draft
         if nxt:
             draft.lines.append(
-                f"The {nxt.year} {event.name} is announced, but its dates are not in my sources yet."
+                t("answers.next.announced", edition=fmt.the_edition(event, nxt, "edition_cap"))
             )
             self._attach(draft, nxt)
             return draft
-        draft.lines.append(f"The dates of the next {event.name} have not been announced yet.")
+        draft.lines.append(t("answers.next.not_announced", name=event.name))
         last = latest(editions, today)
         after = max(today.year, last.year if last else 0)
         for fact in self.knowledge.facts:
@@ -277,14 +273,14 @@ class Answerer:
         known = [e for e in self.editions[event.id] if e.winners]
         if not known:
             draft = Draft(84.0, Kind.UNKNOWN, topic="no-winners")
-            draft.lines.append(f"My sources name no winners of the {event.name}.")
+            draft.lines.append(t("answers.no_winners", of_event=fmt.the_event(event, "of_event")))
             draft.lines.append(event.summary)
             draft.add_sources(event.sources, limit=1)
             return draft
         ed = max(known, key=lambda e: e.year)
         draft = self._edition_draft(q, event, ed)
         years = ", ".join(str(e.year) for e in known[-6:])
-        draft.lines.append(f"Ask about a year for other editions (winners known for e.g. {years}).")
+        draft.lines.append(t("answers.other_years", years=years))
         draft.confidence = 84.0 if q.events else 80.0
         return draft
 
@@ -337,11 +333,16 @@ class Answerer:
         )
         if years and year < min(years):
             draft.lines.append(
-                f"The {event.name} did not exist yet in {year}: it began in {event.since}."
+                t(
+                    "answers.not_yet_existing",
+                    event=fmt.the_event(event, "event_cap"),
+                    year=year,
+                    since=event.since,
+                )
             )
             draft.kind = Kind.ANSWER
         elif year > today.year or (years and year > max(years)):
-            draft.lines.append(f"No {year} {event.name} is announced in my sources yet.")
+            draft.lines.append(t("answers.not_announced_year", year=year, name=event.name))
             for fact in self.knowledge.facts:
                 if (
                     fact.topic == "upcoming"
@@ -352,11 +353,15 @@ class Answerer:
                     draft.add_sources(fact.sources, limit=2)
         elif era and year >= era.annual_from:  # type: ignore[operator]
             draft.lines.append(
-                f"The {event.name} has run every year since {era.annual_from}, but my sources "
-                f"have no details of the {year} edition."
+                t(
+                    "answers.annual_no_details",
+                    event=fmt.the_event(event, "event_cap"),
+                    annual_from=era.annual_from,
+                    year=year,
+                )
             )
         else:
-            draft.lines.append(f"My sources record no {event.name} in {year}.")
+            draft.lines.append(t("answers.no_record", name=event.name, year=year))
         draft.add_sources(event.sources, limit=1)
         return draft
 
@@ -365,13 +370,24 @@ class Answerer:
         if ed.status is Status.NO_RACE:
             draft.title = None
             draft.lines.append(
-                f"There was no race in {ed.year}: no {event.name} was held. {ed.reason}"
+                t(
+                    "answers.no_race",
+                    year=ed.year,
+                    no_event=fmt.the_event(event, "no_event"),
+                    reason=ed.reason,
+                )
             )
             draft.add_sources(ed.sources)
             draft.topic = "no-race"
             return draft
         if ed.status is Status.CANCELLED:
-            draft.lines.append(f"The {ed.year} {event.name} was cancelled (not held): {ed.reason}")
+            draft.lines.append(
+                t(
+                    "answers.cancelled",
+                    edition=fmt.the_edition(event, ed, "edition_cap"),
+                    reason=ed.reason,
+                )
+            )
             draft.add_sources(ed.sources)
             return draft
         asked = [i for i in EDITION_INTENTS if i in q.intents]
@@ -407,11 +423,11 @@ class Answerer:
         """Route, Winners, Reports (and the full card after a single-field answer) when known."""
         ask = f"/edition {ed.year}" + ("" if event.id == DEFAULT_EVENT else f" {event.id}")
         offers = [
-            ("winner", "Winners", bool(ed.winners)),
-            ("route", "Route", bool(ed.route or ed.route_note)),
-            ("reports", "Reports", bool(self.reports.get(ed.key))),
+            ("winner", t("answers.buttons.winners"), bool(ed.winners)),
+            ("route", t("answers.buttons.route"), bool(ed.route or ed.route_note)),
+            ("reports", t("answers.buttons.reports"), bool(self.reports.get(ed.key))),
         ]
-        buttons = [] if not asked else [Button("Full card", ask)]
+        buttons = [] if not asked else [Button(t("answers.buttons.full_card"), ask)]
         for intent, label, known in offers:
             if known and intent not in asked:
                 buttons.append(Button(label, f"{ask} {FOLLOW_UP_WORDS[intent]}"))
@@ -430,201 +446,263 @@ class Answerer:
         return hits[:3]
 
     def _known_summary(self, event: Event, ed: Edition) -> list[str]:
-        when = fmt.edition_dates(ed)
+        edition = fmt.the_edition(event, ed, "edition_cap")
         if ed.status is Status.SCHEDULED:
-            return [f"The {ed.year} {event.name} was scheduled for {when or 'dates not known'}."]
-        return [f"The {ed.year} {event.name} took place" + (f" ({when})." if when else ".")]
+            when = fmt.when(ed) or t("answers.dates_unknown")
+            return [t("answers.scheduled_for", edition=edition, when=when)]
+        dates = fmt.edition_dates(ed)
+        if dates:
+            return [t("answers.took_place_on", edition=edition, when=dates)]
+        return [t("answers.took_place", edition=edition)]
 
     def _card(self, draft: Draft, event: Event, ed: Edition) -> None:
         when = fmt.edition_dates(ed)
         if when:
-            draft.lines.append(f"Dates: {when}")
+            draft.lines.append(t("answers.labels.dates", value=when))
         if ed.status is Status.SCHEDULED:
-            draft.lines.append("Status: scheduled; no result is in my sources yet.")
+            draft.lines.append(t("answers.labels.status_scheduled"))
         for crew in ed.winners:
-            label = "Winners" if crew.co_driver else "Winner"
-            draft.lines.append(f"{label}: {fmt.crew_text(crew)}")
+            key = "answers.labels.winners" if crew.co_driver else "answers.labels.winner"
+            draft.lines.append(t(key, value=fmt.crew_text(crew)))
         field = self._field_text(ed)
         if field:
-            draft.lines.append(f"Field: {field}")
+            draft.lines.append(t("answers.labels.field", value=field))
         if ed.distance_note or ed.distance_km:
-            draft.lines.append(f"Distance: {ed.distance_note or fmt.km(ed.distance_km or 0)}")
-        if ed.route:
-            draft.lines.append("Route: " + " - ".join(ed.route))
-        elif ed.route_note:
-            draft.lines.append(f"Route: {ed.route_note}")
+            distance = ed.distance_note or fmt.km(ed.distance_km or 0)
+            draft.lines.append(t("answers.labels.distance", value=distance))
+        self._route_line(draft, ed)
         if ed.winning_time:
-            draft.lines.append(f"Winning time: {ed.winning_time}")
+            draft.lines.append(t("answers.labels.winning_time", value=ed.winning_time))
         draft.lines.extend(ed.notes[:2])
 
     def _field_text(self, ed: Edition) -> str | None:
         parts = []
         if ed.starters is not None:
-            parts.append(f"{ed.starters} starters")
+            parts.append(t("answers.field.starters", n=ed.starters))
         if ed.finishers is not None:
-            parts.append(f"{ed.finishers} finishers")
+            parts.append(t("answers.field.finishers", n=ed.finishers))
         if ed.entries is not None and ed.starters is None:
-            parts.append(f"{ed.entries} entries")
+            parts.append(t("answers.field.entries", n=ed.entries))
         if ed.applications is not None:
-            parts.append(f"{ed.applications} applications")
-        text = ", ".join(parts)
+            parts.append(t("answers.field.applications", n=ed.applications))
+        text = t("answers.join.separator").join(parts)
         if ed.field_note and _adds_numbers(ed.field_note, text):
-            text = f"{text} ({ed.field_note})" if text else ed.field_note
+            note = ed.field_note
+            text = t("answers.field.with_note", text=text, note=note) if text else note
         return text or None
 
     def _edition_field(
         self, draft: Draft, q: Query, event: Event, ed: Edition, intent: str, missing: list[str]
     ) -> None:
-        label = fmt.edition_label(event, ed)
+        edition = fmt.the_edition(event, ed)
+        edition_cap = fmt.the_edition(event, ed, "edition_cap")
+        of_edition = fmt.the_edition(event, ed, "of_edition")
         lines = draft.lines
 
         def lack(what: str) -> None:
-            missing.append(f"My sources don't give the {what} of {label}.")
+            missing.append(
+                t("answers.missing.line", what=t(f"answers.missing.{what}"), of_edition=of_edition)
+            )
 
         if intent == "winner" or (intent == "car" and not ed.winners):
             if ed.winners:
                 when = fmt.edition_dates(ed)
-                dates = f" ({when})" if when else ""
+                dates = t("answers.edition.won_dates", dates=when) if when else ""
                 crews = "; ".join(fmt.crew_text(c) for c in ed.winners)
-                note = f" [{ed.winners_note}]" if ed.winners_note else ""
-                lines.append(f"{_cap(label)}{dates} was won by {crews}.{note}")
+                note = (
+                    t("answers.edition.winners_note", note=ed.winners_note)
+                    if ed.winners_note
+                    else ""
+                )
+                lines.append(
+                    t(
+                        "answers.edition.won_by",
+                        edition=edition_cap,
+                        dates=dates,
+                        crews=crews,
+                        note=note,
+                    )
+                )
                 self._conflict_lines(draft, ed, ("winners", "co_driver", "car"))
             elif ed.status is Status.SCHEDULED:
                 lack("result")
             else:
                 lack("winner")
         elif intent == "co_driver":
-            self._co_driver(draft, q, ed, label, lack)
+            self._co_driver(draft, q, ed, lack)
         elif intent == "car":
             cars = [c for c in ed.winners if c.car]
             asked = self._asked_crew(q, ed)
             if asked is None and q.people:
-                self._non_winner(draft, q, ed, label, missing)
+                self._non_winner(draft, q, event, ed, missing)
             elif cars:
                 crew = asked or cars[0]
                 lines.append(
-                    f"The winning car of {label} was {fmt.article(crew.car or '')} {crew.car}, "
-                    f"driven by {fmt.crew_names(crew)}."
+                    t(
+                        "answers.edition.winning_car",
+                        of_edition=of_edition,
+                        car=fmt.a_car(crew.car or ""),
+                        names=fmt.crew_names(crew),
+                    )
                 )
                 self._conflict_lines(draft, ed, ("car",))
             else:
-                lack("winning car")
+                lack("winning_car")
         elif intent == "dates":
-            when = fmt.edition_dates(ed)
+            when = fmt.when(ed)
             if when:
                 last_day = ed.end or ed.start
                 past = q.today is not None and last_day is not None and last_day < q.today
-                verb = (
-                    "ran"
+                key = (
+                    "answers.edition.ran"
                     if ed.status is Status.HELD
-                    else ("was scheduled for" if past else "is scheduled for")
+                    else (
+                        "answers.edition.was_scheduled" if past else "answers.edition.is_scheduled"
+                    )
                 )
-                lines.append(f"{_cap(label)} {verb} {when}.")
+                lines.append(t(key, edition=edition_cap, when=when))
                 self._conflict_lines(draft, ed, ("dates", "start", "end"))
             else:
                 lack("dates")
         elif intent == "route":
             if ed.route or ed.route_note:
                 if ed.route:
-                    lines.append(f"Route of {label}: " + " - ".join(ed.route) + ".")
+                    lines.append(self._route_of(event, ed))
                 if ed.route_note:
                     lines.append(ed.route_note)
                 if ed.distance_note or ed.distance_km:
-                    lines.append(f"Distance: {ed.distance_note or fmt.km(ed.distance_km or 0)}.")
+                    distance = ed.distance_note or fmt.km(ed.distance_km or 0)
+                    lines.append(t("answers.edition.distance_line", value=distance))
                 self._conflict_lines(draft, ed, ("route", "route_note"))
             else:
                 lack("route")
         elif intent == "passes":
-            self._passes(draft, q, event, ed, label, lack)
+            self._passes(draft, q, event, ed, lack)
         elif intent == "field":
             text = self._field_text(ed)
             if text:
-                lines.append(f"Field of {label}: {text}.")
+                lines.append(t("answers.edition.field", of_edition=of_edition, text=text))
                 self._conflict_lines(draft, ed, ("starters", "entries", "applications", "field"))
             else:
-                lack("field size")
+                lack("field_size")
         elif intent == "finishers":
             if ed.finishers is not None:
-                of = f" of {ed.starters} starters" if ed.starters is not None else ""
-                lines.append(f"{ed.finishers}{of} finished {label}.")
+                of = (
+                    t("answers.edition.of_starters", starters=ed.starters)
+                    if ed.starters is not None
+                    else ""
+                )
+                lines.append(
+                    t("answers.edition.finished", n=ed.finishers, of_starters=of, edition=edition)
+                )
                 self._conflict_lines(draft, ed, ("finishers",))
             else:
-                lack("number of finishers")
+                lack("finishers")
         elif intent == "distance":
             if ed.distance_note or ed.distance_km:
                 text = ed.distance_note or fmt.km(ed.distance_km or 0)
-                lines.append(f"Distance of {label}: {text}.")
+                lines.append(t("answers.edition.distance", of_edition=of_edition, text=text))
                 self._conflict_lines(draft, ed, ("distance_km", "distance_note"))
             else:
                 lack("distance")
         elif intent == "time":
             if ed.winning_time:
-                lines.append(f"Winning time of {label}: {ed.winning_time}.")
+                lines.append(
+                    t("answers.edition.winning_time", of_edition=of_edition, time=ed.winning_time)
+                )
                 self._conflict_lines(draft, ed, ("winning_time",))
             elif ed.era == "revival":
-                missing.append(
-                    f"{_cap(label)} was a regularity rally decided on penalty points, "
-                    "so there is no winning time."
-                )
+                missing.append(t("answers.edition.no_winning_time", edition=edition_cap))
             else:
-                lack("winning time")
+                lack("winning_time")
         elif intent == "speed":
             if ed.average_speed:
-                lines.append(f"Average speed of the winners of {label}: {ed.average_speed}.")
+                lines.append(
+                    t(
+                        "answers.edition.average_speed",
+                        of_edition=of_edition,
+                        speed=ed.average_speed,
+                    )
+                )
                 self._conflict_lines(draft, ed, ("average_speed",))
             elif ed.era == "revival":
-                missing.append(
-                    f"{_cap(label)} was a regularity rally, not a speed race: "
-                    "there is no winning average speed."
-                )
+                missing.append(t("answers.edition.no_average_speed", edition=edition_cap))
             else:
-                lack("average speed")
+                lack("average_speed")
         elif intent == "number":
             if ed.number:
-                era = " of the revival" if ed.era == "revival" else ""
-                note = f" ({ed.number_note})" if ed.number_note else ""
-                lines.append(f"{_cap(label)} was the {fmt.ordinal(ed.number)} edition{era}{note}.")
+                era = t("answers.edition.number_revival") if ed.era == "revival" else ""
+                note = (
+                    t("answers.edition.number_note", note=ed.number_note) if ed.number_note else ""
+                )
+                lines.append(
+                    t(
+                        "answers.edition.number",
+                        edition=edition_cap,
+                        ordinal=fmt.ordinal(ed.number),
+                        era=era,
+                        note=note,
+                    )
+                )
                 self._conflict_lines(draft, ed, ("number",))
             else:
-                lack("edition number")
+                lack("edition_number")
         elif intent == "trials":
             if ed.timed_trials:
-                lines.append(f"{_cap(label)} had {ed.timed_trials} timed trials.")
+                lines.append(t("answers.edition.trials", edition=edition_cap, n=ed.timed_trials))
             else:
-                lack("number of timed trials")
+                lack("timed_trials")
         elif intent == "podium":
             if ed.podium:
-                lines.append(f"Behind the winners of {label}: " + "; ".join(ed.podium) + ".")
+                lines.append(
+                    t(
+                        "answers.edition.podium",
+                        of_edition=of_edition,
+                        podium="; ".join(ed.podium),
+                    )
+                )
             else:
-                lack("places behind the winners")
+                lack("podium")
         elif intent == "reports":
             reps = self.reports.get(ed.key, [])
+            on_edition = fmt.the_edition(event, ed, "on_edition")
             if reps:
-                lines.append(f"Reports on {label}:")
+                lines.append(t("answers.edition.reports", on_edition=on_edition))
                 for rep in reps:
                     lines.append("- " + _report_line(rep))
             else:
-                missing.append(f"I have no news reports on {label}.")
+                missing.append(t("answers.edition.no_reports", on_edition=on_edition))
 
-    def _co_driver(
-        self, draft: Draft, q: Query, ed: Edition, label: str, lack: Callable[[str], None]
-    ) -> None:
+    def _co_driver(self, draft: Draft, q: Query, ed: Edition, lack: Callable[[str], None]) -> None:
         crew = self._asked_crew(q, ed) or (ed.winners[0] if ed.winners else None)
         if crew is None:
-            lack("winning crew")
+            lack("winning_crew")
             return
         asked_names = {clean_name(n) for n in q.people}
         if crew.co_driver and clean_name(crew.co_driver) in asked_names:
-            draft.lines.append(f"In {ed.year}, {crew.co_driver} drove with {crew.driver}.")
-        elif crew.co_driver:
             draft.lines.append(
-                f"{crew.driver}'s co-driver in {ed.year} was {crew.co_driver}"
-                + (f" ({crew.car})." if crew.car else ".")
+                t(
+                    "answers.edition.drove_with",
+                    year=ed.year,
+                    co_driver=crew.co_driver,
+                    driver=crew.driver,
+                )
+            )
+        elif crew.co_driver:
+            car = t("answers.edition.co_driver_car", car=crew.car) if crew.car else ""
+            draft.lines.append(
+                t(
+                    "answers.edition.co_driver",
+                    driver=crew.driver,
+                    year=ed.year,
+                    co_driver=crew.co_driver,
+                    car=car,
+                )
             )
         elif crew.note and "solo" in crew.note.lower():
-            draft.lines.append(f"{crew.driver} drove alone in {ed.year}: there was no co-driver.")
+            draft.lines.append(t("answers.edition.drove_alone", driver=crew.driver, year=ed.year))
         else:
-            lack("co-driver")
+            lack("co_driver")
             return
         self._conflict_lines(draft, ed, ("co_driver", "winners"))
 
@@ -637,15 +715,20 @@ class Answerer:
         return None
 
     def _non_winner(
-        self, draft: Draft, q: Query, ed: Edition, label: str, missing: list[str]
+        self, draft: Draft, q: Query, event: Event, ed: Edition, missing: list[str]
     ) -> None:
         surnames = [p.split()[-1].lower() for p in q.people]
+        edition_cap = fmt.the_edition(event, ed, "edition_cap")
         for line in (*ed.podium, *ed.notes):
             if any(s in line.lower() for s in surnames):
-                draft.lines.append(f"{_cap(label)}: {line}")
+                draft.lines.append(t("answers.edition.note", edition=edition_cap, line=line))
                 return
         missing.append(
-            f"{q.people[0]} is not among the winners of {label}, and my sources say no more."
+            t(
+                "answers.edition.not_a_winner",
+                person=q.people[0],
+                of_edition=fmt.the_edition(event, ed, "of_edition"),
+            )
         )
 
     def _passes(
@@ -654,44 +737,62 @@ class Answerer:
         q: Query,
         event: Event,
         ed: Edition,
-        label: str,
         lack: Callable[[str], None],
     ) -> None:
         if not q.places:
             if ed.route:
-                draft.lines.append(f"Route of {label}: " + " - ".join(ed.route) + ".")
+                draft.lines.append(self._route_of(event, ed))
             else:
                 lack("route")
             return
         route = {self.canonical_place(t) for t in ed.route}
         text_blob = normalise(" ".join(filter(None, (ed.route_note, ed.distance_note, *ed.notes))))
+        of_edition = fmt.the_edition(event, ed, "of_edition")
         for place in q.places:
             name = self.canonical_place(place)
             aliases = [a for a, p in self.place_key.items() if p == name] or [normalise(place)]
             if name in route:
                 draft.lines.append(
-                    f"Yes: {name} is on the route of {label} (" + " - ".join(ed.route) + ")."
+                    t(
+                        "answers.edition.passes",
+                        place=name,
+                        of_edition=of_edition,
+                        route=" - ".join(ed.route),
+                    )
                 )
             elif any(f" {a} " in f" {text_blob} " for a in aliases):
-                draft.lines.append(f"Yes: my sources mention {name} for {label}.")
+                draft.lines.append(
+                    t("answers.edition.mentioned", place=name, edition=fmt.the_edition(event, ed))
+                )
             elif ed.route:
                 draft.lines.append(
-                    f"{name} is not among the towns my sources list for {label}: "
-                    + " - ".join(ed.route)
-                    + "."
+                    t(
+                        "answers.edition.not_on_route",
+                        place=name,
+                        edition=fmt.the_edition(event, ed),
+                        route=" - ".join(ed.route),
+                    )
                 )
             else:
                 lack("route")
 
+    def _route_of(self, event: Event, ed: Edition) -> str:
+        """'Route of the 2016 Mille Miglia: Brescia - ... - Brescia.'"""
+        return t(
+            "answers.edition.route",
+            of_edition=fmt.the_edition(event, ed, "of_edition"),
+            route=" - ".join(ed.route),
+        )
+
     def _conflict_lines(self, draft: Draft, ed: Edition, fields: tuple[str, ...]) -> None:
         for conflict in ed.conflicts_for(*fields):
-            draft.lines.append(f"Sources differ: {conflict.text}")
+            draft.lines.append(t("answers.labels.sources_differ", text=conflict.text))
 
     def _route_line(self, draft: Draft, ed: Edition) -> None:
         if ed.route:
-            draft.lines.append("Route: " + " - ".join(ed.route))
+            draft.lines.append(t("answers.labels.route", value=" - ".join(ed.route)))
         elif ed.route_note:
-            draft.lines.append(f"Route: {ed.route_note}")
+            draft.lines.append(t("answers.labels.route", value=ed.route_note))
 
     def _attach(self, draft: Draft, ed: Edition, sources: bool = True) -> None:
         draft.reports.extend(self.reports.get(ed.key, []))
@@ -710,11 +811,12 @@ class Answerer:
         draft = Draft(90.0, title=f"{event.name} {lo}-{hi}", topic="range")
         for ed in eds:
             if ed.status is Status.NO_RACE:
-                draft.lines.append(f"{ed.year}: no race")
+                draft.lines.append(t("answers.range.no_race", year=ed.year))
             elif ed.winners:
-                draft.lines.append(f"{ed.year}: " + "; ".join(fmt.crew_text(c) for c in ed.winners))
+                crews = "; ".join(fmt.crew_text(c) for c in ed.winners)
+                draft.lines.append(t("answers.range.winner", year=ed.year, crews=crews))
             else:
-                draft.lines.append(f"{ed.year}: winner not in my sources")
+                draft.lines.append(t("answers.range.no_winner", year=ed.year))
         return draft
 
     def _ordinal(self, q: Query, event: Event, now: datetime) -> Draft | None:
@@ -770,13 +872,23 @@ class Answerer:
         draft = Draft(93.0, topic="count-wins")
         for name in q.people:
             wins = self._wins_of(name, event, q)
+            the_event = fmt.the_event(event)
             if not wins:
-                draft.lines.append(f"{name} never won the {event.name}, as far as my records go.")
+                draft.lines.append(t("answers.never_won", person=name, event=the_event))
                 continue
             years = ", ".join(
-                f"{ed.year}" + (" as co-driver" if role == "co-driver" else "") for ed, role in wins
+                t("answers.as_co_driver", year=ed.year) if role == "co-driver" else f"{ed.year}"
+                for ed, role in wins
             )
-            draft.lines.append(f"{name} won the {event.name} {fmt.times(len(wins))}: {years}.")
+            draft.lines.append(
+                t(
+                    "answers.won_times",
+                    person=name,
+                    event=the_event,
+                    times=fmt.times(len(wins)),
+                    years=years,
+                )
+            )
             for ed, _ in wins:
                 draft.add_sources(ed.sources, limit=2)
         self._person_facts(draft, q, topics=("records",))
@@ -805,7 +917,14 @@ class Answerer:
                     )
                     for ed, _ in wins
                 )
-                draft.lines.append(f"Won the {ev.name} {fmt.times(len(wins))}: {listed}.")
+                draft.lines.append(
+                    t(
+                        "answers.card_won",
+                        event=fmt.the_event(ev),
+                        times=fmt.times(len(wins)),
+                        listed=listed,
+                    )
+                )
                 for ed, _ in wins:
                     draft.reports.extend(self.reports.get(ed.key, []))
                     draft.add_sources(ed.sources, limit=2)
@@ -847,13 +966,27 @@ class Answerer:
                 if not eds and era_id is not None and len(self._eras_for(q, event)) > 1:
                     continue
                 years = ", ".join(str(e.year) for e in eds)
-                where = f" {era_name}" if era_name else ""
+                where = _sp(era_name)
                 if eds:
                     draft.lines.append(
-                        f"{make} won the {event.name}{where} {fmt.times(len(eds))}: {years}."
+                        t(
+                            "answers.make_won",
+                            make=make,
+                            event=fmt.the_event(event),
+                            era=where,
+                            times=fmt.times(len(eds)),
+                            years=years,
+                        )
                     )
                 else:
-                    draft.lines.append(f"{make} never won the {event.name}{where} in my records.")
+                    draft.lines.append(
+                        t(
+                            "answers.make_never_won",
+                            make=make,
+                            event=fmt.the_event(event),
+                            era=where,
+                        )
+                    )
                 if era_id == "revival":
                     draft.lines.append(self._revival_gap_note(event))
         self._topic_fact(draft, q, event, "records")
@@ -864,25 +997,19 @@ class Answerer:
             return [(None, "")]
         chosen = [e for e in event.eras if e.id in q.eras]
         eras = chosen or [e for e in event.eras if e.id in ("speed", "revival")] or list(event.eras)
-        return [
-            (e.id, f"in the {e.name.lower()} ({e.start_year}-{e.end_year or 'today'})")
-            for e in eras
-        ]
+        return [(e.id, _era_span(e)) for e in eras]
 
     def _gap_note(self, event: Event, eds: list[Edition]) -> str:
         held = [e for e in eds if e.status is Status.HELD]
         known = sum(1 for e in held if e.winners)
-        return f"(My records name the winners of {known} of the {len(held)} editions I know of.)"
+        return t("answers.gap_note", known=known, held=len(held))
 
     def _revival_gap_note(self, event: Event) -> str:
         revival = [
             e for e in self.editions[event.id] if e.era == "revival" and e.status is Status.HELD
         ]
         unknown = sum(1 for e in revival if not e.winners)
-        return (
-            f"(My revival records are incomplete: winners are known for {len(revival) - unknown} "
-            "editions; several years are missing from the sources.)"
-        )
+        return t("answers.revival_gap_note", known=len(revival) - unknown)
 
     def _computed(self, q: Query, event: Event, now: datetime) -> Draft | None:
         if q.years or q.people or q.year_range:
@@ -911,7 +1038,7 @@ class Answerer:
             return None
         draft = Draft(90.0, topic="no-race-years")
         years = fmt.year_list([e.year for e in gaps])
-        draft.lines.append(f"There was no {event.name} race in {years}.")
+        draft.lines.append(t("answers.no_race_years", name=event.name, years=years))
         by_reason: dict[str, list[int]] = defaultdict(list)
         for ed in gaps:
             by_reason[ed.reason or ""].append(ed.year)
@@ -934,10 +1061,8 @@ class Answerer:
             if not eds:
                 continue
             pick = (min if smallest else max)(eds, key=lambda e: e.starters or 0)
-            word = "smallest" if smallest else "biggest"
-            draft.lines.append(
-                f"The {word} field{_sp(era_name)} in my records: {pick.year}, with {pick.starters} starters."
-            )
+            key = "answers.smallest_field" if smallest else "answers.biggest_field"
+            draft.lines.append(t(key, era=_sp(era_name), year=pick.year, n=pick.starters))
             self._conflict_lines(draft, pick, ("starters",))
             draft.add_sources(pick.sources, limit=2)
         return draft if draft.lines else None
@@ -965,8 +1090,8 @@ class Answerer:
             floor = ranked[min(2, len(ranked) - 1)][1]
             top = [(name, n) for name, n in ranked if n >= max(floor, 2)][:8] or ranked[:3]
             listed = ", ".join(f"{name} ({n})" for name, n in top)
-            what = "makes" if by_make else "winners"
-            draft.lines.append(f"Most successful {what}{_sp(era_name)}: {listed}.")
+            key = "answers.most_makes" if by_make else "answers.most_winners"
+            draft.lines.append(t(key, era=_sp(era_name), listed=listed))
             if era_id == "revival":
                 draft.lines.append(self._revival_gap_note(event))
             elif any(e.status is Status.HELD and not e.winners for e in eds):
@@ -989,12 +1114,25 @@ class Answerer:
             numbered = max((e for e in eds if e.number), key=lambda e: e.year, default=None)
             if numbered and numbered.number and numbered.number > len(eds):
                 draft.lines.append(
-                    f"{event.name}{_sp(era_name)}: the {numbered.year} edition was the "
-                    f"{fmt.ordinal(numbered.number)} (my records hold {len(eds)} of them)."
+                    t(
+                        "answers.count_numbered",
+                        name=event.name,
+                        era=_sp(era_name),
+                        year=numbered.year,
+                        ordinal=fmt.ordinal(numbered.number),
+                        n=len(eds),
+                    )
                 )
             else:
                 draft.lines.append(
-                    f"{event.name}{_sp(era_name)}: {len(eds)} editions ({eds[0].year}-{eds[-1].year})."
+                    t(
+                        "answers.count_editions",
+                        name=event.name,
+                        era=_sp(era_name),
+                        n=len(eds),
+                        first=eds[0].year,
+                        last=eds[-1].year,
+                    )
                 )
         return draft if draft.lines else None
 
@@ -1002,9 +1140,10 @@ class Answerer:
         eds = [e for e in self.editions[event.id] if e.winners and _era_ok(q, e)]
         if not eds:
             return None
-        draft = Draft(84.0, title=f"{event.name}: winners", topic="roll-of-honour")
+        draft = Draft(84.0, title=t("answers.roll_title", name=event.name), topic="roll-of-honour")
         for ed in eds:
-            draft.lines.append(f"{ed.year}: " + "; ".join(fmt.crew_text(c) for c in ed.winners))
+            crews = "; ".join(fmt.crew_text(c) for c in ed.winners)
+            draft.lines.append(t("answers.range.winner", year=ed.year, crews=crews))
         return draft
 
     def _hits(self, q: Query) -> list[FactHit]:
@@ -1036,15 +1175,16 @@ class Answerer:
             ]
             if years:
                 draft.lines.append(
-                    f"{name} is on the {event.name} route in these editions (of those whose route "
-                    f"my sources list): {', '.join(map(str, years))}."
+                    t(
+                        "answers.passes_in",
+                        place=name,
+                        name=event.name,
+                        years=", ".join(map(str, years)),
+                    )
                 )
             else:
                 draft.kind = Kind.UNKNOWN
-                draft.lines.append(
-                    f"{name} is not on any {event.name} route my sources list "
-                    "(routes are known for only some editions)."
-                )
+                draft.lines.append(t("answers.passes_none", place=name, name=event.name))
         return draft
 
     # ----------------------------------------------------------------- event level
@@ -1056,7 +1196,9 @@ class Answerer:
         if not reps:
             return None
         draft = Draft(
-            84.0 if q.events else 70.0, title=f"Reports on the {event.name}", topic="reports"
+            84.0 if q.events else 70.0,
+            title=t("answers.reports_title", on_event=fmt.the_event(event, "on_event")),
+            topic="reports",
         )
         for rep in reps:
             draft.lines.append("- " + _report_line(rep))
@@ -1070,7 +1212,7 @@ class Answerer:
         base = 82.0 if explicit else 66.0
         draft = Draft(base, title=event.name, topic="event")
         if "where" in q.intents:
-            draft.lines.append(f"Where: {event.where}.")
+            draft.lines.append(t("answers.labels.where", value=event.where))
             if q.intents & {"since", "route"} or {"start", "starts", "finish"} & set(q.tokens):
                 draft.lines.extend(_sentences_with(event, ("start", "finish", "partenza")))
         if "since" in q.intents or ("dates" in q.intents and "next" not in q.intents):
@@ -1079,23 +1221,25 @@ class Answerer:
                 key=lambda e: e.year,
                 default=None,
             )
-            draft.lines.append(f"The {event.name} began in {event.since}.")
+            draft.lines.append(
+                t("answers.began", event=fmt.the_event(event, "event_cap"), since=event.since)
+            )
             for c in event.conflicts:
                 if c.field == "since":
-                    draft.lines.append(f"Sources differ: {c.text}")
+                    draft.lines.append(t("answers.labels.sources_differ", text=c.text))
             if first and first.year and str(first.year) not in event.since:
-                draft.lines.append(f"The earliest edition in my records is {first.year}.")
+                draft.lines.append(t("answers.earliest", year=first.year))
         if "organiser" in q.intents and event.organiser:
-            draft.lines.append(f"Organiser: {event.organiser}")
+            draft.lines.append(t("answers.labels.organiser", value=event.organiser))
         if "eligibility" in q.intents and event.eligibility:
-            draft.lines.append(f"Eligible cars: {event.eligibility}")
+            draft.lines.append(t("answers.labels.eligible", value=event.eligibility))
         if (
             "car" in q.intents
             and not draft.lines
             and event.eligibility
             and "what_is" not in q.intents
         ):
-            draft.lines.append(f"Eligible cars: {event.eligibility}")
+            draft.lines.append(t("answers.labels.eligible", value=event.eligibility))
             draft.confidence -= 10
         if not draft.lines:
             if not explicit and not q.intents & {"what_is", "history"}:
@@ -1103,7 +1247,9 @@ class Answerer:
             if not explicit and any(w not in self.catalog.vocabulary for w in q.content):
                 return None  # "what is the capital of France": about something else entirely
             draft.lines.append(event.summary)
-            draft.lines.append(f"Where: {event.where}. Since: {event.since}.")
+            draft.lines.append(
+                t("answers.labels.where_since", where=event.where, since=event.since)
+            )
             name_words = {
                 stem(w) for a in (event.name, *event.aliases) for w in words(normalise(a))
             }
@@ -1144,7 +1290,7 @@ class Answerer:
                 clarify = Draft(
                     min(best_score, FACT_CAP) - 1,
                     Kind.CLARIFY,
-                    lines=["Did you mean one of these?"],
+                    lines=[t("answers.clarify")],
                     suggestions=[best.fact.question, second.fact.question],
                     topic="clarify",
                 )
@@ -1173,7 +1319,7 @@ class Answerer:
     def _fact_draft(self, fact: Fact, score: float) -> Draft:
         draft = Draft(score, lines=[fact.answer], topic=f"fact:{fact.id}")
         for conflict in fact.conflicts:
-            draft.lines.append(f"Sources differ: {conflict.text}")
+            draft.lines.append(t("answers.labels.sources_differ", text=conflict.text))
         for key in fact.editions:
             draft.reports.extend(self.reports.get(key, []))
         for rid in fact.reports:
@@ -1182,13 +1328,32 @@ class Answerer:
         return draft
 
 
-def reply_language(text: str, lang: str | None) -> str:
-    """Italian for Italian-speaking users and for questions asked in Italian; else English."""
+def reply_language(text: str, lang: str | None, names: Sequence[tuple[str, ...]] = ()) -> str:
+    """Italian for Italian-speaking users and for questions asked in Italian; else English.
+
+    ``names`` are the words of names (events, their aliases and ids) that say nothing of the
+    asker's language: "Coppa delle Alpi" is the same name in an English question.
+    """
     if lang and lang.lower().startswith("it"):
         return "it"
     if text.startswith("/"):
         text = text.partition(" ")[2]
-    return "it" if language_of(words(normalise(text))) == "it" else "en"
+    tokens = _without_names(words(normalise(text)), names)
+    return "it" if language_of(tokens) == "it" else "en"
+
+
+def _without_names(tokens: list[str], names: Sequence[tuple[str, ...]]) -> list[str]:
+    """The tokens outside every occurrence of a name (longest names first)."""
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        name = next((n for n in names if tuple(tokens[i : i + len(n)]) == n), None)
+        if name:
+            i += len(name)
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept
 
 
 def _adds_numbers(note: str, shown: str) -> bool:
@@ -1202,11 +1367,6 @@ _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 
 def _sp(text: str) -> str:
     return f" {text}" if text else ""
-
-
-def _cap(text: str) -> str:
-    """Upper-case the first letter only ('the 1951 Mille Miglia' -> 'The 1951 Mille Miglia')."""
-    return text[:1].upper() + text[1:]
 
 
 def _era_ok(q: Query, ed: Edition) -> bool:
@@ -1265,9 +1425,19 @@ def _mentions_after(fact: Fact, year: int) -> bool:
 
 
 def _report_line(rep: Report) -> str:
-    by = f", by {rep.author}" if rep.author else ""
-    photos = f" (photos: {rep.photos_by})" if rep.photos_by else ""
-    return f"{rep.title} ({rep.site}{by}){photos}"
+    by = t("answers.report.by", author=rep.author) if rep.author else ""
+    photos = t("answers.report.photos", name=rep.photos_by) if rep.photos_by else ""
+    return t("answers.report.line", title=rep.title, site=rep.site, by=by, photos=photos)
+
+
+def _era_span(era: Era) -> str:
+    """'in the speed race (1927-1957)', 'in the revival (regularity rally) (1977-today)'."""
+    cat = current()
+    name = cat.texts.get(f"answers.eras.{era.id}") or cat(
+        "answers.eras.other", name=era.name.lower()
+    )
+    end = era.end_year or cat("answers.era_open")
+    return cat("answers.era_span", era=name, start=era.start_year, end=end)
 
 
 def _sentences_with(event: Event, keys: tuple[str, ...]) -> list[str]:

@@ -52,10 +52,8 @@ def when(ed: Edition) -> str | None:
 
 def ordinal(n: int) -> str:
     """'1st', '22nd', '44th' ('44ª': Italian ordinals here are for "edizione", feminine)."""
-    if 10 <= n % 100 <= 20:
-        form = "other"
-    else:
-        form = {1: "one", 2: "two", 3: "few"}.get(n % 10, "other")
+    teens = 10 <= n % 100 <= 20
+    form = "other" if teens else {1: "one", 2: "two", 3: "few"}.get(n % 10, "other")
     return current()(f"answers.ordinal.{form}", n=n)
 
 
@@ -138,7 +136,10 @@ def edition_title(event: Event, ed: Edition) -> str:
 def number(value: float, decimals: int = 0) -> str:
     """'1,600' ('1.600'), '1,486.5' ('1.486,5')."""
     text = f"{value:,.{decimals}f}"
-    marks = {",": t("answers.numbers.thousands"), ".": t("answers.numbers.decimal")}
+    marks: dict[str, str | int | None] = {
+        ",": t("answers.numbers.thousands"),
+        ".": t("answers.numbers.decimal"),
+    }
     return text.translate(str.maketrans(marks))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.core.i18n import current
+from bot.core.i18n import Catalogue, catalogue, current
 from bot.core.model import Report
 
 SEED_LABEL = "Sports Car Digest, Mille Miglia news page"
@@ -35,8 +35,9 @@ class ReportLink:
     def of(cls, report: Report) -> ReportLink:
         return cls(report.title, report.site, report.url, report.author)
 
-    def plain(self) -> str:
-        by = f" by {self.author}" if self.author else ""
+    def plain(self, texts: Catalogue | None = None) -> str:
+        texts = texts or current()
+        by = texts("answers.labels.report_by", author=self.author) if self.author else ""
         where = f" ({self.url})" if self.url else f" ({self.site})"
         return f"{self.title}{by}{where}"
 
@@ -75,20 +76,22 @@ class Reply:
     @property
     def text(self) -> str:
         """The whole reply as plain text (the console and the JSON contract use this)."""
+        texts = catalogue(self.lang)  # the reply's language, wherever its text is read
         parts: list[str] = []
         if self.title:
             parts.append(self.title)
         parts.extend(self.lines)
         if len(self.reports) > 2:
-            parts.append("Reports:")
-            parts.extend(f"- {r.plain()}" for r in self.reports)
+            parts.append(texts("answers.labels.reports"))
+            parts.extend(f"- {r.plain(texts)}" for r in self.reports)
         elif self.reports:
-            parts.append("Reports: " + "; ".join(r.plain() for r in self.reports))
+            reports = "; ".join(r.plain(texts) for r in self.reports)
+            parts.append(texts("answers.labels.reports_inline", reports=reports))
         if self.sources:
-            label = "Source" if len(self.sources) == 1 else "Sources"
-            parts.append(f"{label}: " + " ".join(self.sources))
+            key = "answers.labels.source" if len(self.sources) == 1 else "answers.labels.sources"
+            parts.append(texts(key, sources=" ".join(self.sources)))
         if self.suggestions:
-            parts.append("Try: " + " | ".join(self.suggestions))
+            parts.append(texts("answers.labels.try", suggestions=" | ".join(self.suggestions)))
         return "\n".join(parts)
 
     def as_json(self, question: str) -> dict[str, Any]:

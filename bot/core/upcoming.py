@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.formatting import date_range, edition_dates, ordinal
+from bot.core.formatting import crew_names, date_range, edition_dates, ordinal, the_edition
+from bot.core.i18n import t
 from bot.core.model import Edition, Event, Status
 
 
@@ -53,32 +54,42 @@ def latest(editions: list[Edition], today: date) -> Edition | None:
 def countdown_line(event: Event, ed: Edition, today: date) -> str:
     assert ed.start is not None and ed.end is not None
     days = (ed.start - today).days
-    when = "tomorrow" if days == 1 else f"in {days} days"
-    number = f" ({ordinal(ed.number)} edition)" if ed.number else ""
-    return (
-        f"The next {event.name} is the {ed.year} edition{number}: "
-        f"{date_range(ed.start, ed.end)}, starting {when}."
+    when = t("answers.next.tomorrow") if days == 1 else t("answers.next.in_days", days=days)
+    number = t("answers.next.number", ordinal=ordinal(ed.number)) if ed.number else ""
+    return t(
+        "answers.next.countdown",
+        name=event.name,
+        year=ed.year,
+        number=number,
+        dates=date_range(ed.start, ed.end),
+        when=when,
     )
 
 
 def under_way_line(event: Event, ed: Edition, today: date) -> str:
     assert ed.start is not None and ed.end is not None
-    day = (today - ed.start).days + 1
-    total = (ed.end - ed.start).days + 1
-    return (
-        f"The {ed.year} {event.name} is under way: today is day {day} of {total} "
-        f"({date_range(ed.start, ed.end)})."
+    return t(
+        "answers.next.under_way",
+        edition=the_edition(event, ed, "edition_cap"),
+        day=(today - ed.start).days + 1,
+        total=(ed.end - ed.start).days + 1,
+        dates=date_range(ed.start, ed.end),
     )
 
 
 def latest_line(event: Event, ed: Edition) -> str:
-    number = f" (the {ordinal(ed.number)})" if ed.number else ""
+    number = t("answers.latest.number", ordinal=ordinal(ed.number)) if ed.number else ""
     when = (edition_dates(ed) or "").rstrip(".")
-    dates = f", {when}" if when else ""
+    dates = t("answers.latest.dates", dates=when) if when else ""
     if ed.winners:
-        crew = ed.winners[0]
-        names = f"{crew.driver} and {crew.co_driver}" if crew.co_driver else crew.driver
-        result = f"; won by {names}"
+        result = t("answers.latest.won_by", names=crew_names(ed.winners[0]))
     else:
-        result = "; its result is not in my sources yet"
-    return f"The latest {event.name} was the {ed.year} edition{number}{dates}{result}."
+        result = t("answers.latest.no_result")
+    return t(
+        "answers.latest.line",
+        name=event.name,
+        year=ed.year,
+        number=number,
+        dates=dates,
+        result=result,
+    )
