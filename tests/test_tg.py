@@ -668,3 +668,18 @@ async def test_a_mistyped_command_in_private_lists_the_commands(app: Any) -> Non
     sent = await send(app, message("/edtion 1955"))
     assert sent and "I don't know the command /edtion" in sent[0] and "/edition" in sent[0]
     assert await process(app, message("/edtion 1955", "supergroup")) == []
+
+
+def test_html_labels_follow_the_reply_language() -> None:
+    from bot.core.reply import ReportLink
+    from bot.tg.render import to_html
+
+    reply = Reply(
+        Kind.ANSWER,
+        ("Moss.",),
+        reports=(ReportLink("Report", "Sports Car Digest", None, "Ada"),),
+        sources=("https://en.wikipedia.org/wiki/X", "https://example.org/y"),
+        lang="it",
+    )
+    html = to_html(reply)
+    assert "<b>Articoli</b>" in html and "Fonti: " in html and "Sources" not in html

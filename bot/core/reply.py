@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.core.i18n import Catalogue, catalogue, current
+from bot.core.i18n import Catalogue, catalogue, current, t
 from bot.core.model import Report
 
-SEED_LABEL = "Sports Car Digest, Mille Miglia news page"
+SEED_LABEL = "Sports Car Digest, Mille Miglia news page"  # English; replies use the catalogue
 
 
 class Kind(StrEnum):
@@ -128,7 +128,7 @@ class Draft:
         for url in urls:
             if len(self.sources) >= limit:
                 return
-            label = SEED_LABEL if url == "seed" else url
+            label = t("answers.labels.seed") if url == "seed" else url
             if label not in self.sources:
                 self.sources.append(label)
 

@@ -38,7 +38,7 @@ def search(
 ) -> list[Hit]:
     """Up to ``limit`` results for ``text``; an empty text gives the next and latest editions."""
     text = " ".join(text.split())
-    with using(reply_language(text, lang)):
+    with using(reply_language(text, lang, answerer.name_words)):
         return _search(answerer, text, now, limit, lang)
 
 

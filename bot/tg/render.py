@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape as _html_escape
 from urllib.parse import urlparse
 
+from bot.core.i18n import catalogue
 from bot.core.reply import Reply
 
 MAX_MESSAGE = 4096
@@ -16,20 +17,23 @@ def escape(text: str, quote: bool = False) -> str:
 
 
 def to_html(reply: Reply) -> str:
+    """The reply as Telegram HTML, its labels in the reply's language."""
+    tr = catalogue(reply.lang)
     parts: list[str] = []
     if reply.title:
         parts.append(f"<b>{escape(reply.title)}</b>")
     parts.extend(escape(line) for line in reply.lines)
     if reply.reports:
-        parts.append("<b>Reports</b>")
+        parts.append(f"<b>{escape(tr('answers.labels.reports_heading'))}</b>")
         for rep in reply.reports:
             title = escape(rep.title)
             link = f'<a href="{escape(rep.url, quote=True)}">{title}</a>' if rep.url else title
-            by = f" by {escape(rep.author)}" if rep.author else ""
+            by = escape(tr("answers.labels.report_by", author=rep.author)) if rep.author else ""
             parts.append(f"• {link}{by} ({escape(rep.site)})")
     if reply.sources:
-        label = "Source" if len(reply.sources) == 1 else "Sources"
-        parts.append(f"{label}: " + " · ".join(source_link(src) for src in reply.sources))
+        key = "answers.labels.source" if len(reply.sources) == 1 else "answers.labels.sources"
+        links = " · ".join(source_link(src) for src in reply.sources)
+        parts.append(escape(tr(key, sources="\x00")).replace("\x00", links))
     return "\n".join(parts)
 
 
