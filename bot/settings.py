@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,9 @@ class Settings:
     port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    # A fixed "now" for demos and end-to-end tests (what the bot believes the time is);
+    # reminders still fire on the real clock.
+    fixed_now: datetime | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +52,7 @@ class Settings:
             port=_port(get("PORT")),
             webhook_secret=get("WEBHOOK_SECRET"),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            fixed_now=_moment(get("MILLEBOT_NOW")),
         )
 
 
@@ -58,6 +63,16 @@ def _ids(raw: str | None) -> frozenset[int]:
         return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
     except ValueError as err:
         raise SettingsError(f"ADMIN_USER_IDS must be comma-separated numbers, got {raw!r}") from err
+
+
+def _moment(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise SettingsError(f"MILLEBOT_NOW must be an ISO 8601 time, got {raw!r}") from err
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _port(raw: str | None) -> int:

@@ -251,6 +251,7 @@ class FakeBotApi:
         "deleteWebhook",
         "getUpdates",
         "sendMessage",
+        "sendDocument",
         "editMessageText",
         "editMessageReplyMarkup",
         "deleteMessage",
@@ -396,8 +397,12 @@ class FakeBotApi:
         for key, value in form.items():
             if isinstance(value, str):
                 params[key] = decode_value(key, value)
-            elif isinstance(value, web.FileField):  # an upload: keep its name, not its bytes
-                params[key] = {"filename": value.filename, "content_type": value.content_type}
+            elif isinstance(value, web.FileField):  # an upload: its name, type and bytes
+                params[key] = {
+                    "filename": value.filename,
+                    "content_type": value.content_type,
+                    "data": value.file.read(),
+                }
             else:
                 params[key] = decode_value(key, bytes(value).decode("utf-8", "replace"))
         return params
@@ -749,6 +754,28 @@ class FakeBotApi:
             nested = dict(replied)
             nested.pop("reply_to_message", None)
             message["reply_to_message"] = nested
+        self._messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _api_sendDocument(self, params: Params) -> dict[str, Any]:
+        chat = self._chat_of(params)
+        document = params.get("document")
+        if not isinstance(document, dict):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat["id"]),
+            "from": dict(self.bot_user),
+            "chat": chat,
+            "date": int(time.time()),
+            "document": {
+                "file_id": f"doc{len(self._messages)}",
+                "file_unique_id": f"udoc{len(self._messages)}",
+                "file_name": document.get("filename"),
+                "mime_type": document.get("content_type"),
+            },
+        }
+        if params.get("caption"):
+            message["caption"] = str(params["caption"])
         self._messages[(chat["id"], message["message_id"])] = message
         return message
 

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TOKEN = "123456:TEST-token-e2e"
 BOT_USERNAME = "millebot_test"
 ADMIN_ID = 5_550_001
+NOW = "2026-05-01T10:00:00+02:00"  # the bot's injected clock: five weeks before the 2026 race
+CLOCK = {"MILLEBOT_NOW": NOW}
 GRACE = 3.0
 """How long to wait, after a barrier, for a reply the bot should have sent: with updates
 handled in order the reply is already there, so a missing reply fails in seconds rather than
@@ -90,7 +92,9 @@ async def shared_bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     """One bot process for the tests that neither stop it nor change its knowledge."""
     async with (
         new_api() as api,
-        BotProcess(api, tmp_path_factory.mktemp("shared-bot"), admin_ids=[ADMIN_ID]) as bot,
+        BotProcess(
+            api, tmp_path_factory.mktemp("shared-bot"), admin_ids=[ADMIN_ID], extra_env=CLOCK
+        ) as bot,
     ):
         yield bot
 
@@ -113,7 +117,7 @@ async def own_bot(tmp_path: Path) -> AsyncIterator[BotProcess]:
     """A bot process of the test's own, for tests that stop it or break its knowledge."""
     async with (
         new_api() as fake,
-        BotProcess(fake, tmp_path / "bot", admin_ids=[ADMIN_ID]) as bot,
+        BotProcess(fake, tmp_path / "bot", admin_ids=[ADMIN_ID], extra_env=CLOCK) as bot,
     ):
         yield bot
 
@@ -327,6 +331,43 @@ async def test_editing_a_question_edits_the_answer(api: FakeBotApi) -> None:
         lambda p: p["chat_id"] == user and p["message_id"] == first["message_id"],
     )
     assert "Caracciola" in edit["text"]
+
+
+# ------------------------------------------------------------------ follow the race
+
+
+async def test_an_italian_user_is_answered_in_italian(api: FakeBotApi) -> None:
+    user = new_user()
+    api.user(user, language_code="it")
+    api.push_message(user, user, "/start")
+    welcome = await api.wait_for_message(user)
+    assert "Benvenuto" in welcome["text"]
+    api.push_message(user, user, "/next")
+    countdown = await api.wait_for_message(user)
+    assert "9-13 giugno 2026" in countdown["text"], countdown["text"]
+
+
+async def test_calendar_sends_an_ics_that_parses_back(api: FakeBotApi) -> None:
+    from icalendar import Calendar
+
+    user = new_user()
+    api.push_message(user, user, "/calendar")
+    params = await api.wait_for("sendDocument", lambda p: p["chat_id"] == user)
+    document = params["document"]
+    assert document["filename"].endswith(".ics")
+    calendar = Calendar.from_ical(document["data"])
+    (event,) = [c for c in calendar.walk("VEVENT")]
+    assert str(event.decoded("DTSTART")) == "2026-06-09"
+
+
+async def test_subscribe_names_the_time_zone_and_lists_the_subscription(api: FakeBotApi) -> None:
+    user = new_user()
+    api.push_message(user, user, "/subscribe")
+    confirmation = await api.wait_for_message(user)
+    assert "Europe/Rome" in confirmation["text"], confirmation["text"]
+    api.push_message(user, user, "/subscriptions")
+    listing = await api.wait_for_message(user)
+    assert "Mille Miglia" in listing["text"]
 
 
 # ------------------------------------------------------------------ the fake itself

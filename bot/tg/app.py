@@ -133,7 +133,8 @@ def run(settings: Settings, service: AnswerService) -> int:
     Returns the process exit code: non-zero when the bot had to stop (another instance).
     """
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs contain the token
-    application = build_application(settings, service)
+    fixed = settings.fixed_now
+    application = build_application(settings, service, clock=(lambda: fixed) if fixed else None)
     if settings.webhook_url:
         application.run_webhook(
             listen="0.0.0.0",
