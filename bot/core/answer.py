@@ -1338,14 +1338,18 @@ def reply_language(text: str, lang: str | None, names: Sequence[tuple[str, ...]]
         return "it"
     if text.startswith("/"):
         text = text.partition(" ")[2]
-    tokens = _without_names(words(normalise(text)), names)
-    return "it" if language_of(tokens) == "it" else "en"
+    tokens = words(normalise(text))
+    if language_of(tokens) != "it":  # names hold no English marker words: nothing to undo
+        return "en"
+    return "it" if language_of(_without_names(tokens, names)) == "it" else "en"
 
 
 def _without_names(tokens: list[str], names: Sequence[tuple[str, ...]]) -> list[str]:
     """The tokens outside every occurrence of a name (longest names first)."""
     kept: list[str] = []
     i = 0
+    starting = set(tokens)
+    names = [n for n in names if n[0] in starting]  # the few names that could occur here
     while i < len(tokens):
         name = next((n for n in names if tuple(tokens[i : i + len(n)]) == n), None)
         if name:
