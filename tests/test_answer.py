@@ -59,6 +59,10 @@ CASES: list[tuple[str, Kind, list[str], list[str]]] = [
     ("chi ha vinto nel 1933", ANSWER, ["Nuvolari"], []),
     ("quando si è corsa la mille miglia 2016", ANSWER, ["19-22 maggio 2016"], []),
     ("percorso 2022", ANSWER, ["Parma"], []),
+    # only question words: the event itself, never a fact picked by "what" and "race"
+    ("what is the race", ANSWER, ["thousand miles"], ["organised by"]),
+    ("who is", UNKNOWN, ["Sorry, I don't know"], []),
+    ("quanto era lunga la mille miglia del 1940", ANSWER, ["km"], ["Vincitori"]),
     ("who won the milla miglia 1949", ANSWER, ["Biondetti"], []),
     ("1000 miglia 1952 winnner", ANSWER, ["Bracco"], []),
     ("who won the califronia mille", UNKNOWN, ["no winners", "California Mille"], []),

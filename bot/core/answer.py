@@ -1271,6 +1271,8 @@ class Answerer:
     # ----------------------------------------------------------------- facts
 
     def _fact_drafts(self, q: Query, event: Event) -> list[Draft]:
+        if not q.content and not q.has_subject and not q.places:
+            return []  # "what is the race": only question words; any fact would be a guess
         hits = self._hits(q)
         scored: list[tuple[float, FactHit]] = []
         person_ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
