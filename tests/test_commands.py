@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.answer import DEFAULT_EVENT, EXAMPLES, Answerer
+from bot.core.answer import EXAMPLES, Answerer
 from bot.core.commands import COMMANDS
+from bot.core.events import DEFAULT_EVENT
 from bot.core.loader import load_knowledge
 from bot.core.model import Knowledge, Status
 from bot.core.reply import Button, Kind, Reply

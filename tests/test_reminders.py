@@ -36,7 +36,6 @@ from bot.core.reminders import (
     change_text,
     date_changes,
     due_reminders,
-    find_events,
     next_text,
     reminder_text,
     reminders_for,
@@ -270,12 +269,12 @@ def answerer() -> Answerer:
     ],
 )
 def test_find_events(answerer: Answerer, words: str, expected: list[str]) -> None:
-    found = find_events(words, answerer.knowledge, answerer.catalog)
+    found = answerer.event_names.resolve(words)
     assert [e.id for e in found] == expected
 
 
 def test_a_word_shared_by_several_events_lists_them(answerer: Answerer) -> None:
-    found = find_events("tribute", answerer.knowledge, answerer.catalog)
+    found = answerer.event_names.resolve("tribute")
     assert len(found) > 1 and "ferrari-tribute" in {e.id for e in found}
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.core import formatting as fmt
+from bot.core.events import DEFAULT_EVENT, EventNames
 from bot.core.i18n import catalogue, current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
@@ -33,7 +34,6 @@ from bot.core.upcoming import (
     upcoming,
 )
 
-DEFAULT_EVENT = "mille-miglia"
 FACT_FLOOR = 62.0  # below this a fact match is noise
 FACT_CLARIFY_GAP = 3.0  # two facts this close: ask which one was meant
 ANSWER_FLOOR = 60.0
@@ -131,6 +131,7 @@ class Answerer:
             key=len,
             reverse=True,
         )
+        self.event_names = EventNames(knowledge, self.catalog)
         self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:

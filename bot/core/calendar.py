@@ -28,10 +28,9 @@ from enum import StrEnum
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
 from bot.core import formatting as fmt
+from bot.core.events import EventNames
 from bot.core.i18n import LANGUAGES, catalogue, current, t, using
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.reply import Draft, Kind, Reply
@@ -40,7 +39,6 @@ from bot.core.upcoming import latest, local_today
 DEFAULT_EVENT = "mille-miglia"
 PRODID = "-//Mille Miglia bot//millebot calendar//EN"
 UID_DOMAIN = "millebot"
-EVENT_CUTOFF = 85.0  # as for the other commands: a part of a name scores 90, noise < 60
 CAPTION_LINES = 12  # Telegram captions stop at 1024 characters: list this many, count the rest
 LISTED = (Status.HELD, Status.SCHEDULED, Status.CANCELLED)  # a "no race" year has no dates
 
@@ -95,43 +93,19 @@ def all_words() -> frozenset[str]:
 
 
 def choose_events(knowledge: Knowledge, text: str) -> list[Event]:
-    """The events ``text`` names: none given means the Mille Miglia, ``all`` every event.
+    """The events ``text`` names (see ``EventNames``), or every event for ``all``.
 
-    Names are matched as in the other commands: an id (``california-mille``), a name or an
-    alias in any case, or a part of one with typos (``califronia``). Raises ``UnknownEvent``
-    or ``AmbiguousEvent``.
+    Raises ``UnknownEvent`` or ``AmbiguousEvent``.
     """
     words = " ".join(text.split())
-    events = list(knowledge.events)
-    if not words:
-        default = next((e for e in events if e.id == DEFAULT_EVENT), None)
-        return [default] if default else events[:1]
     if words.lower() in all_words():
-        return events
-    by_id = next((e for e in events if e.id == words.lower()), None)
-    if by_id is not None:
-        return [by_id]
-    names = {alias: e for e in events for alias in (e.name, *e.aliases)}
-    key = default_process(words)
-    exact = [e for alias, e in names.items() if default_process(alias) == key]
-    if exact:
-        return exact[:1]
-    hits = process.extract(
-        words,
-        list(names),
-        scorer=fuzz.WRatio,
-        processor=default_process,
-        score_cutoff=EVENT_CUTOFF,
-        limit=20,
-    )
-    if not hits:
+        return list(knowledge.events)
+    found = EventNames(knowledge).resolve(words)
+    if not found:
         raise UnknownEvent(words)
-    top = max(score for _, score, _ in hits)
-    ids = {names[alias].id for alias, score, _ in hits if score == top}
-    candidates = [e for e in events if e.id in ids]
-    if len(candidates) > 1:
-        raise AmbiguousEvent(candidates)
-    return candidates
+    if len(found) > 1:
+        raise AmbiguousEvent(found)
+    return found
 
 
 # ----------------------------------------------------------------- which editions

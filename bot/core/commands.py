@@ -18,19 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
 from bot.core import formatting as fmt
-from bot.core.answer import DEFAULT_EVENT, Answerer
+from bot.core.answer import Answerer
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
 from bot.core.reply import Button, Draft, Kind, Reply
-from bot.core.understand import understand
 from bot.core.upcoming import latest, local_today, upcoming
 
 MAX_COMMAND = 32  # Telegram command names are at most 32 characters
-EVENT_CUTOFF = 85.0  # a part of an event's name scores 90 with WRatio; unrelated words < 60
 # Years the events could have: "1000" in "1000 Millas Sport" is a name, not a year.
 _YEAR = re.compile(r"1[89]\d\d|2\d\d\d")
 _DEEP_LINK = re.compile(r"ed-(\d{4})(?:-([a-z0-9-]+))?")
@@ -112,11 +108,6 @@ class Commands:
     def __init__(self, answerer: Answerer) -> None:
         self.a = answerer
         self.knowledge = answerer.knowledge
-        self._aliases = {
-            alias: event.id
-            for event in self.knowledge.events
-            for alias in (event.name, *event.aliases)
-        }
         self._table: dict[str, Callable[[list[str], datetime], Reply]] = {
             "start": self.start,
             "help": self.help,
@@ -462,42 +453,14 @@ class Commands:
     # ----------------------------------------------------------------- helpers
 
     def _event(self, words: list[str], fits: Callable[[Event], bool] | None = None) -> Event:
-        """The event these words name (default: the Mille Miglia); _Garbage when none.
-
-        ``fits`` narrows a partial name that fits several events to those that make sense
-        for the rest of the command (an edition in the year asked, some reports).
-        """
-        if not words:
-            return self.a.events[DEFAULT_EVENT]
-        joined = " ".join(words)
-        by_id = self.a.events.get(joined.lower())
-        if by_id is not None:
-            return by_id
-        query = understand(joined, self.a.catalog)
-        if query.events and not query.years:
-            return self.a.events[query.events[0]]
-        return self._event_by_part(joined, fits)
-
-    def _event_by_part(self, text: str, fits: Callable[[Event], bool] | None) -> Event:
-        """A part of a name ("festa", "california") names an event when only one fits best."""
-        hits = process.extract(
-            text,
-            list(self._aliases),
-            scorer=fuzz.WRatio,
-            processor=default_process,
-            score_cutoff=EVENT_CUTOFF,
-            limit=20,
-        )
-        if not hits:
-            raise _Garbage(text)
-        top = max(score for _, score, _ in hits)
-        ids = {self._aliases[alias] for alias, score, _ in hits if score == top}
-        candidates = [e for e in self.knowledge.events if e.id in ids]
-        if len(candidates) > 1 and fits is not None:
-            candidates = [e for e in candidates if fits(e)] or candidates
-        if len(candidates) != 1:  # "tribute": Ferrari's or Mercedes-Benz's? Better to ask.
-            raise _Ambiguous(candidates)
-        return candidates[0]
+        """The event these words name (default: the Mille Miglia); _Garbage when none,
+        _Ambiguous when several fit (``fits`` narrows them first, see EventNames.resolve)."""
+        found = self.a.event_names.resolve(" ".join(words), fits)
+        if not found:
+            raise _Garbage(" ".join(words))
+        if len(found) > 1:  # "tribute": Ferrari's or Mercedes-Benz's? Better to ask.
+            raise _Ambiguous(found)
+        return found[0]
 
     def _which(self, command: str, err: _Ambiguous) -> Reply:
         """Ask which event was meant, one button each, the rest of the command kept."""

@@ -20,11 +20,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.core import formatting as fmt
-from bot.core.answer import DEFAULT_EVENT  # what /subscribe without an event means
 from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Knowledge, Status
-from bot.core.text import normalise, words
-from bot.core.understand import Catalog, understand
 from bot.core.upcoming import local_today
 
 REMINDER_TIME = time(9, 0)  # local time of the event, every reminder
@@ -152,32 +149,6 @@ def date_changes(
         old_start, old_end = old_days if old_days else (None, None)
         changes.append(Change(ed.key, ed.event, ed.year, *days, old_start, old_end))
     return sorted(changes, key=lambda c: (c.start, c.edition_key))
-
-
-def find_events(text: str, knowledge: Knowledge, catalog: Catalog) -> list[Event]:
-    """The events ``text`` names: one when it is clear, several to choose from, or none.
-
-    An id (``california-mille``), the words of one event's name (``festa``, ``mille miglia
-    festa``) or a name with typos (``califronia mille``) is one event; words that several
-    names share (``tribute``) are every event whose name or aliases have them all.
-    """
-    by_id = {e.id: e for e in knowledge.events}
-    wanted = text.strip().lower()
-    if not wanted:
-        return [by_id[DEFAULT_EVENT]] if DEFAULT_EVENT in by_id else []
-    if wanted in by_id:
-        return [by_id[wanted]]
-    asked = set(words(normalise(text)))
-    having = [
-        e
-        for e in knowledge.events
-        if asked
-        and any(asked <= set(words(normalise(name))) for name in (e.name, e.id, *e.aliases))
-    ]
-    if len(having) == 1:
-        return having
-    found = understand(text, catalog).events  # typos, and "1000 miglia" (an alias of one)
-    return [by_id[found[0]]] if found else having
 
 
 # ----------------------------------------------------------------- texts (current language)

@@ -11,7 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.answer import DEFAULT_EVENT, Answerer, reply_language
+from bot.core.answer import Answerer, reply_language
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t, using
 from bot.core.model import Status
 from bot.core.reply import Kind, Reply

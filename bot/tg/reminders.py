@@ -29,7 +29,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, JobQueue
 from telegram.warnings import PTBUserWarning
 
-from bot.core.answer import DEFAULT_EVENT
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t, using
 from bot.core.model import Event, Knowledge
 from bot.core.reminders import (
@@ -39,7 +39,6 @@ from bot.core.reminders import (
     date_changes,
     due_reminders,
     edition_at,
-    find_events,
     next_text,
     reminder_text,
     reminders_for,
@@ -109,8 +108,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             text = t("reminders.refused", command="/subscribe")
         else:
             words = " ".join(context.args or [])
-            answerer = state.service.answerer
-            found = find_events(words, answerer.knowledge, answerer.catalog)
+            found = state.service.answerer.event_names.resolve(words)
             text = _not_one(found, words, "/subscribe") or await _subscribe(
                 context.application, state, chat.id, found[0], lang
             )
@@ -164,7 +162,7 @@ async def _unsubscribe(application: App, state: BotState, chat_id: int, args: li
     if words.lower() in mine:  # an id, even of an event the knowledge no longer has
         found = [events.get(words.lower()) or _unknown_event(words.lower())]
     else:
-        found = find_events(words, knowledge, state.service.answerer.catalog)
+        found = state.service.answerer.event_names.resolve(words)
     problem = _not_one(found, words, "/unsubscribe")
     if problem:
         return problem
