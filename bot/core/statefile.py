@@ -9,13 +9,18 @@ largest cost per reply after the rate limiter.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 async def connect(path: Path, timeout: float) -> aiosqlite.Connection:
@@ -27,3 +32,102 @@ async def connect(path: Path, timeout: float) -> aiosqlite.Connection:
     except sqlite3.Error as err:  # locked by someone else right now: still usable, just slower
         log.info("state file kept its journal mode (%s)", err)
     return db
+
+
+class StateStore:
+    """What every store of the state file shares: one connection, warn once, never raise.
+
+    A store keeps what it serves in memory and writes through to the file. A lock held
+    elsewhere keeps writes pending until the next one finds the file free; any other failure
+    makes the store give the file up for the rest of the run (``persistent`` turns False),
+    with one warning. Subclasses name themselves (``NAME``) and say what giving up means
+    (``FALLBACK``) for the log.
+    """
+
+    NAME = "state"
+    FALLBACK = "keeping its data in memory only"
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._db: aiosqlite.Connection | None = None
+        self._failed = False
+        self._locked = False
+        self.log = logging.getLogger(type(self).__module__)  # the store's own logger
+
+    @property
+    def persistent(self) -> bool:
+        """False once the state file proved unusable: the data then lasts for this run only."""
+        return not self._failed
+
+    async def _open(self, prepare: Callable[..., T], *args: Any) -> T | None:
+        """Run ``prepare(path, *args)`` in a thread (create tables, read rows), then connect.
+
+        None when already open or when the file is unusable (then given up). The file is
+        checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker thread
+        reporting to the event loop after the fact.
+        """
+        if self._db is not None or self._failed:
+            return None
+        try:
+            prepared = await asyncio.to_thread(prepare, self.path, *args)
+            self._db = await connect(self.path, timeout=self.timeout)
+        except (OSError, sqlite3.Error) as err:
+            await self._give_up(None, err)
+            return None
+        return prepared
+
+    async def close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            await db.close()
+
+    async def _write_failed(self, db: aiosqlite.Connection, err: Exception) -> None:
+        """After a failed write: wait for a lock to go, or give the file up."""
+        if isinstance(err, sqlite3.OperationalError) and (
+            "locked" in str(err) or "busy" in str(err)
+        ):
+            if not self._locked:
+                self.log.warning(
+                    "%s file %s is locked (%s); changes kept until it is free",
+                    self.NAME,
+                    self.path,
+                    err,
+                )
+                self._locked = True
+            try:
+                await db.rollback()
+            except (sqlite3.Error, ValueError):
+                self.log.debug("rollback after a lock failed", exc_info=True)
+            return
+        await self._drop(db, err)
+
+    def _written(self) -> None:
+        """A write went through: say so once if the file had been locked."""
+        if self._locked:
+            self.log.info(
+                "%s file %s is writable again; pending changes written", self.NAME, self.path
+            )
+            self._locked = False
+
+    async def _drop(self, db: aiosqlite.Connection, err: Exception) -> None:
+        if self._db is db:
+            self._db = None
+            await self._give_up(db, err)
+
+    async def _give_up(self, db: aiosqlite.Connection | None, err: Exception) -> None:
+        """Stop using the state file for the rest of this run; warn once, never raise."""
+        if not self._failed:
+            self.log.warning(
+                "%s file %s is unusable (%s); %s", self.NAME, self.path, err, self.FALLBACK
+            )
+        self._failed = True
+        self._forget_pending()
+        if db is not None:
+            try:
+                await db.close()
+            except (sqlite3.Error, ValueError):
+                self.log.debug("closing the unusable state file failed too", exc_info=True)
+
+    def _forget_pending(self) -> None:
+        """Drop writes waiting for the file (a store with a queue overrides this)."""

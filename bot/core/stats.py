@@ -8,7 +8,6 @@ so totals survive reloads and restarts.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
@@ -18,8 +17,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import aiosqlite
 
 from bot.core import statefile
 
@@ -86,35 +83,26 @@ def _prepare(path: Path) -> dict[str, int]:
         return {str(kind): int(count) for kind, count in conn.execute(SELECT)}
 
 
-class StatsStore:
+class StatsStore(statefile.StateStore):
     """Counts replies per kind in memory and in the state file, over one open connection."""
 
+    NAME = "stats"
+    FALLBACK = "counting in memory only"
+
     def __init__(self, path: Path, started_at: datetime, write_every: float = WRITE_EVERY) -> None:
-        self.path = path
+        super().__init__(path, LOCK_TIMEOUT)
         self.started_at = started_at
         self.write_every = write_every
         self._last_write = -math.inf
         self._since_start: Counter[str] = Counter()
         self._total: Counter[str] = Counter()
-        self._db: aiosqlite.Connection | None = None
-        self._failed = False
-        self._pending: Counter[str] = Counter()  # counted, not yet written (file was locked)
-        self._locked = False
+        self._pending: Counter[str] = Counter()  # counted, not written yet
 
     async def open(self) -> None:
         """Open the state file and load the totals so far; on failure, count in memory only."""
-        if self._db is not None or self._failed:
-            return
-        try:
-            # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
-            # thread reporting to the event loop after the fact.
-            totals = await asyncio.to_thread(_prepare, self.path)
-            db = await statefile.connect(self.path, timeout=LOCK_TIMEOUT)
-        except (OSError, sqlite3.Error) as err:
-            await self._give_up(None, err)
-            return
-        self._total.update(totals)
-        self._db = db
+        totals = await self._open(_prepare)
+        if totals is not None:
+            self._total.update(totals)
 
     async def record(self, kind: str) -> None:
         """Count one reply; the in-memory counts are updated before any disk work.
@@ -138,58 +126,21 @@ class StatsStore:
         try:
             await db.executemany(UPSERT, list(pending.items()))
             await db.commit()
-        except sqlite3.OperationalError as err:
-            if "locked" in str(err) or "busy" in str(err):
-                await self._wait_for_lock(db, err)
-                return
-            await self._drop(db, err)
-            return
         except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile by a failure
-            await self._drop(db, err)
+            await self._write_failed(db, err)
             return
         self._pending.subtract(pending)
         self._pending = +self._pending
-        if self._locked:
-            log.info("stats file %s is writable again; pending counts written", self.path)
-            self._locked = False
-
-    async def _wait_for_lock(self, db: aiosqlite.Connection, err: Exception) -> None:
-        if not self._locked:
-            log.warning(
-                "stats file %s is locked (%s); counts kept until it is free", self.path, err
-            )
-            self._locked = True
-        try:
-            await db.rollback()
-        except (sqlite3.Error, ValueError):
-            log.debug("rollback after a lock failed", exc_info=True)
-
-    async def _drop(self, db: aiosqlite.Connection, err: Exception) -> None:
-        if self._db is db:
-            self._db = None
-            await self._give_up(db, err)
+        self._written()
 
     async def snapshot(self) -> StatsSnapshot:
         return StatsSnapshot(
             since_start=dict(self._since_start),
             total=dict(self._total),
             started_at=self.started_at,
-            persistent=not self._failed,
+            persistent=self.persistent,
         )
 
     async def close(self) -> None:
         await self.flush()
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()
-
-    async def _give_up(self, db: aiosqlite.Connection | None, err: Exception) -> None:
-        """Stop using the state file for the rest of this run; warn once, never raise."""
-        if not self._failed:
-            log.warning("stats file %s is unusable (%s); counting in memory only", self.path, err)
-        self._failed = True
-        if db is not None:
-            try:
-                await db.close()
-            except (sqlite3.Error, ValueError):
-                log.debug("closing the unusable stats file failed too", exc_info=True)
+        await super().close()

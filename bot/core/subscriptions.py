@@ -23,8 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.core import statefile
 
 log = logging.getLogger(__name__)
@@ -97,51 +95,34 @@ def _prepare(path: Path, prune_before: str | None) -> Rows:
         return conn.execute(SELECT_SUBSCRIPTIONS).fetchall(), conn.execute(SELECT_SENT).fetchall()
 
 
-class SubscriptionStore:
+class SubscriptionStore(statefile.StateStore):
     """Subscriptions and sent reminders: in memory for reading, written through to SQLite."""
 
+    NAME = "subscriptions"
+    FALLBACK = "subscriptions last for this run only"
+
     def __init__(self, path: Path) -> None:
-        self.path = path
+        super().__init__(path, LOCK_TIMEOUT)
         self._subscriptions: dict[tuple[int, str], Subscription] = {}
         self._sent: set[tuple[int, str, str]] = set()
-        self._db: aiosqlite.Connection | None = None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # not written yet (file locked)
         self._write_lock = asyncio.Lock()
-        self._failed = False
-        self._locked = False
-
-    @property
-    def persistent(self) -> bool:
-        """False once the state file proved unusable: subscriptions then last for this run."""
-        return not self._failed
 
     async def open(self, now: datetime | None = None) -> None:
         """Read the stored rows (dropping "sent" rows older than ``SENT_KEPT`` before ``now``)."""
-        if self._db is not None or self._failed:
-            return
         prune = stamp(now - SENT_KEPT) if now is not None else None
-        try:
-            # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
-            # thread reporting to the event loop after the fact.
-            subscriptions, sent = await asyncio.to_thread(_prepare, self.path, prune)
-            db = await statefile.connect(self.path, timeout=LOCK_TIMEOUT)
-        except (OSError, sqlite3.Error) as err:
-            await self._give_up(None, err)
+        rows = await self._open(_prepare, prune)
+        if rows is None:
             return
+        subscriptions, sent = rows
         for chat_id, event, lang, created in subscriptions:
             key = (int(chat_id), str(event))
             self._subscriptions.setdefault(
                 key, Subscription(key[0], key[1], str(lang) if lang else None, _parsed(created))
             )
         self._sent.update((int(c), str(e), str(r)) for c, e, r in sent)
-        self._db = db
         if self._pending:  # changes made before the file was open
             await self._write([])
-
-    async def close(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()
 
     # ------------------------------------------------------------- reading (memory only)
 
@@ -218,52 +199,11 @@ class SubscriptionStore:
                 for sql, params in batch:
                     await db.execute(sql, params)
                 await db.commit()
-            except sqlite3.OperationalError as err:
-                if "locked" in str(err) or "busy" in str(err):
-                    await self._wait_for_lock(db, err)
-                else:
-                    await self._drop(db, err)
-                return
             except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile
-                await self._drop(db, err)
+                await self._write_failed(db, err)
                 return
             del self._pending[: len(batch)]
-            if self._locked:
-                log.info(
-                    "subscriptions file %s is writable again; pending changes written", self.path
-                )
-                self._locked = False
+            self._written()
 
-    async def _wait_for_lock(self, db: aiosqlite.Connection, err: Exception) -> None:
-        if not self._locked:
-            log.warning(
-                "subscriptions file %s is locked (%s); changes kept until it is free",
-                self.path,
-                err,
-            )
-            self._locked = True
-        try:
-            await db.rollback()
-        except (sqlite3.Error, ValueError):
-            log.debug("rollback after a lock failed", exc_info=True)
-
-    async def _drop(self, db: aiosqlite.Connection, err: Exception) -> None:
-        if self._db is db:
-            self._db = None
-            await self._give_up(db, err)
-
-    async def _give_up(self, db: aiosqlite.Connection | None, err: Exception) -> None:
-        """Stop using the state file for the rest of this run; warn once, never raise."""
-        if not self._failed:
-            log.warning(
-                "subscriptions file %s is unusable (%s); subscriptions last for this run only",
-                self.path,
-                err,
-            )
-        self._failed = True
+    def _forget_pending(self) -> None:
         self._pending.clear()
-        if db is not None:
-            try:
-                await db.close()
-            except (sqlite3.Error, ValueError):
-                log.debug("closing the unusable state file failed too", exc_info=True)

@@ -14,7 +14,6 @@ The table is bounded, so a flood of distinct junk cannot grow the file forever.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -149,41 +148,28 @@ def read_top(path: Path, limit: int) -> list[Missed]:
         return [_missed(row) for row in conn.execute(TOP, (max(limit, 0),))]
 
 
-class UnansweredStore:
+class UnansweredStore(statefile.StateStore):
     """Counts unanswered questions in the state file over one open connection.
 
     Before ``open`` and after the file failed, the questions are kept in memory instead.
     """
 
+    NAME = "unanswered-questions"
+    FALLBACK = "keeping them in memory only"
+
     def __init__(self, path: Path, max_rows: int = MAX_ROWS) -> None:
-        self.path = path
+        super().__init__(path, BUSY_TIMEOUT)
         self.max_rows = max_rows
-        self._db: aiosqlite.Connection | None = None
         # The questions stored (at most max_rows): an answered question that was never missed
         # (nearly all of them) then costs no database round trip at all.
         self._keys: set[str] = set()
         self._memory: dict[str, Missed] = {}
-        self._failed = False
-
-    @property
-    def persistent(self) -> bool:
-        """False once the state file proved unusable: the list then covers this run only."""
-        return not self._failed
 
     async def open(self) -> None:
         """Open the state file, creating this store's table only; on failure, use memory."""
-        if self._db is not None or self._failed:
-            return
-        try:
-            # Checked with plain sqlite3 first: a failed aiosqlite.connect leaves its worker
-            # thread reporting to the event loop after the fact.
-            keys = await asyncio.to_thread(_prepare, self.path)
-            db = await statefile.connect(self.path, timeout=BUSY_TIMEOUT)
-        except (OSError, sqlite3.Error) as err:
-            await self._give_up(None, err)
-            return
-        self._keys = keys
-        self._db = db
+        keys = await self._open(_prepare)
+        if keys is not None:
+            self._keys = keys
 
     async def record(self, question: str, kind: str, now: datetime) -> None:
         """Count ``question`` when it went unanswered; forget it once it is answered."""
@@ -203,9 +189,7 @@ class UnansweredStore:
                 await self._forget(db, key)
             await db.commit()
         except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile by a failure
-            if self._db is db:
-                self._db = None
-                await self._give_up(db, err)
+            await self._drop(db, err)
             self._remember(key, kind, now, question)
 
     async def top(self, limit: int) -> list[Missed]:
@@ -216,15 +200,8 @@ class UnansweredStore:
                 async with db.execute(TOP, (max(limit, 0),)) as cursor:
                     return [_missed(tuple(row)) for row in await cursor.fetchall()]
             except (sqlite3.Error, ValueError) as err:
-                if self._db is db:
-                    self._db = None
-                    await self._give_up(db, err)
+                await self._drop(db, err)
         return _ranked(list(self._memory.values()), limit)
-
-    async def close(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()
 
     async def _store(
         self, db: aiosqlite.Connection, key: str, kind: str, now: datetime, question: str
@@ -266,18 +243,3 @@ class UnansweredStore:
         if len(self._memory) > self.max_rows:
             keep = _ranked(list(self._memory.values()), self.max_rows - self.max_rows // 10)
             self._memory = {m.question: m for m in keep}
-
-    async def _give_up(self, db: aiosqlite.Connection | None, err: Exception) -> None:
-        """Stop using the state file for the rest of this run; warn once, never raise."""
-        if not self._failed:
-            log.warning(
-                "unanswered-questions file %s is unusable (%s); keeping them in memory only",
-                self.path,
-                err,
-            )
-        self._failed = True
-        if db is not None:
-            try:
-                await db.close()
-            except (sqlite3.Error, ValueError):
-                log.debug("closing the unusable state file failed too", exc_info=True)
