@@ -69,12 +69,20 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def parse_now(value: str | None) -> datetime:
-    """The clock for answers: ``--now`` when given (ISO 8601), else the real time, in UTC."""
-    if not value:
-        return datetime.now(UTC)
-    moment = datetime.fromisoformat(value)
+def iso_moment(value: str) -> datetime:
+    """``--now``: an ISO 8601 date or time (UTC when no zone is given); checked by argparse."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"expects an ISO 8601 date or time, got {value!r}"
+        ) from err
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clock(fixed: datetime | None) -> datetime:
+    """The clock for answers: ``--now`` when given, else the real time."""
+    return fixed or datetime.now(UTC)
 
 
 def load_answerer(settings: Settings) -> Answerer | None:
@@ -98,13 +106,7 @@ def console_text(reply: Reply) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        now = parse_now(args.now)
-    except ValueError:
-        print(
-            f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr
-        )
-        return EXIT_USAGE
+    now = clock(args.now)
     answerer = load_answerer(settings)
     if answerer is None:
         return EXIT_PROBLEMS
@@ -138,7 +140,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return chat_loop(answerer, args.now, args.lang)
 
 
-def chat_loop(answerer: Answerer, now_arg: str | None = None, lang: str | None = None) -> int:
+def chat_loop(
+    answerer: Answerer, fixed_now: datetime | None = None, lang: str | None = None
+) -> int:
     """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
     with contextlib.suppress(ImportError):  # history and line editing where available
         import readline  # noqa: F401
@@ -151,7 +155,7 @@ def chat_loop(answerer: Answerer, now_arg: str | None = None, lang: str | None =
             return EXIT_OK
         if not question.strip():
             continue
-        print(console_text(answerer.answer(question, parse_now(now_arg), lang)))
+        print(console_text(answerer.answer(question, clock(fixed_now), lang)))
         print()
 
 
@@ -201,13 +205,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     answerer = load_answerer(settings)
     if answerer is None:
         return EXIT_PROBLEMS
-    now = parse_now(args.now)
+    now = clock(args.now)
     result = evaluate(Path(args.file), lambda q: answerer.answer(q, now))
     print(result.report())
     return EXIT_OK
 
 
-# ----------------------------------------------------------------- calendar (begin)
+# ----------------------------------------------------------------- calendar
 
 
 def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
@@ -215,13 +219,7 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here: icalendar takes ~80 ms to import, which no other command should pay.
     from bot.core.calendar import Outcome, calendar_for
 
-    try:
-        now = parse_now(args.now)
-    except ValueError:
-        print(
-            f"millebot: --now expects an ISO 8601 date or time, got {args.now!r}", file=sys.stderr
-        )
-        return EXIT_USAGE
+    now = clock(args.now)
     result = load_knowledge(settings.knowledge_dir)  # no index needed: nothing is searched
     if result.knowledge is None:
         print("The knowledge base has problems:", file=sys.stderr)
@@ -252,9 +250,6 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
         )
     print(cal.message, file=report)
     return EXIT_OK
-
-
-# ----------------------------------------------------------------- calendar (end)
 
 
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
@@ -318,12 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read questions from stdin, write one JSON object per line",
     )
-    p.add_argument("--now", help=now_help)
+    p.add_argument("--now", type=iso_moment, help=now_help)
     p.add_argument("--lang", help=lang_help)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="interactive console chat (Ctrl-D to leave)")
-    p.add_argument("--now", help=now_help)
+    p.add_argument("--now", type=iso_moment, help=now_help)
     p.add_argument("--lang", help=lang_help)
     p.set_defaults(func=cmd_chat)
 
@@ -335,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score a question file (format of shared/eval)")
     p.add_argument("file", help="questions YAML")
-    p.add_argument("--now", help=now_help)
+    p.add_argument("--now", type=iso_moment, help=now_help)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
@@ -361,7 +356,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_unanswered)
 
-    # calendar (begin)
     p = sub.add_parser(
         "calendar",
         help="write the upcoming editions as an .ics calendar file",
@@ -381,16 +375,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: mille-miglia.ics, or <event>.ics, in the current "
         "folder; '-' for standard output)",
     )
-    p.add_argument("--now", help="as of this moment (ISO 8601); editions over by then are left out")
+    p.add_argument(
+        "--now",
+        type=iso_moment,
+        help="as of this moment (ISO 8601); editions over by then are left out",
+    )
     p.add_argument("--lang", help="language of the calendar's labels (it: Italian)")
     p.set_defaults(func=cmd_calendar)
-    # calendar (end)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error argparse has already explained
+        return int(stop.code or 0)
     try:
         settings = Settings.from_env()
     except SettingsError as err:

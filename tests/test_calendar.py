@@ -411,7 +411,7 @@ def test_cli_with_nothing_upcoming(
     [
         (["--event", "tribute"], "millebot calendar --event ferrari-tribute"),
         (["--event", "pizza"], 'no event called "pizza"'),
-        (["--now", "soon"], "--now expects"),
+        (["--now", "soon"], "argument --now: expects an ISO 8601"),
     ],
 )
 def test_cli_usage_errors(

@@ -88,10 +88,9 @@ def test_chat_answers_until_end_of_input(tmp_path: Path) -> None:
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["--help"])
+    assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("validate", "index", "ask", "chat", "eval"):
+    for command in ("validate", "index", "ask", "chat", "eval", "calendar", "unanswered"):
         assert command in out
 
 
@@ -102,3 +101,9 @@ def test_core_never_imports_telegram() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_bad_now_is_a_usage_error_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["ask", "x"], ["chat"], ["eval", "f.yaml"], ["calendar"]):
+        assert main([*command, "--now", "tomorrow-ish"]) == 2
+        assert "argument --now: expects an ISO 8601" in capsys.readouterr().err
