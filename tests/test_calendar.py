@@ -8,7 +8,6 @@ answer ``sendDocument``.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -441,35 +440,30 @@ def test_cli_with_broken_knowledge(
 class DocumentRequest(RecordingRequest):
     """``RecordingRequest`` that also answers ``sendDocument`` and keeps the uploaded file."""
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        if not url.endswith("/sendDocument"):
-            return await super().do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout
-            )
-        assert request_data is not None
+    def params_of(self, method: str, request_data: RequestData | None) -> dict[str, Any]:
+        if method != "sendDocument" or request_data is None:
+            return super().params_of(method, request_data)
         params = dict(request_data.parameters)
         filename, content, mimetype = request_data.multipart_data["document"]
         assert isinstance(content, bytes)
         params["document"] = {"filename": filename, "content": content, "mimetype": mimetype}
-        self.calls.append(("sendDocument", params))
-        result = {
+        return params
+
+    def result_for(self, method: str, params: dict[str, Any]) -> Any:
+        if method != "sendDocument":
+            return super().result_for(method, params)
+        return {
             "message_id": 5000 + len(self.calls),
             "date": 0,
             "chat": {"id": params.get("chat_id", PRIVATE), "type": "private"},
             "from": {"id": 4242, "is_bot": True, "first_name": "Mille"},
             "caption": params.get("caption", ""),
-            "document": {"file_id": "doc", "file_unique_id": "doc", "file_name": filename},
+            "document": {
+                "file_id": "doc",
+                "file_unique_id": "doc",
+                "file_name": params["document"]["filename"],
+            },
         }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
 Clock = list[datetime]  # one mutable moment the application reads

@@ -9,7 +9,6 @@ waited for: a test inspects ``job_queue.jobs()`` or runs a job's callback itself
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shutil
 import sqlite3
@@ -22,7 +21,6 @@ from typing import Any
 import pytest
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import RequestData
 
 from bot.core.answer import Answerer
 from bot.core.i18n import using
@@ -394,43 +392,32 @@ class MemberRequest(RecordingRequest):
         super().__init__()
         self.statuses: dict[int, str] = {}
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        if url.endswith("/getChatMember") and not self.failures.get("getChatMember"):
-            params = dict(request_data.parameters) if request_data else {}
-            self.calls.append(("getChatMember", params))
-            user = int(str(params["user_id"]))
-            result: dict[str, Any] = {
-                "status": self.statuses.get(user, "member"),
-                "user": {"id": user, "is_bot": False, "first_name": "Ada"},
-            }
-            if result["status"] == "administrator":
-                result.update(
-                    can_be_edited=False,
-                    is_anonymous=False,
-                    can_manage_chat=True,
-                    can_delete_messages=True,
-                    can_manage_video_chats=True,
-                    can_restrict_members=True,
-                    can_promote_members=False,
-                    can_change_info=True,
-                    can_invite_users=True,
-                    can_post_stories=False,
-                    can_edit_stories=False,
-                    can_delete_stories=False,
-                )
-            elif result["status"] == "creator":
-                result["is_anonymous"] = False
-            return 200, json.dumps({"ok": True, "result": result}).encode()
-        return await super().do_request(url, method, request_data)
+    def result_for(self, method: str, params: dict[str, Any]) -> Any:
+        if method != "getChatMember":
+            return super().result_for(method, params)
+        user = int(str(params["user_id"]))
+        result: dict[str, Any] = {
+            "status": self.statuses.get(user, "member"),
+            "user": {"id": user, "is_bot": False, "first_name": "Ada"},
+        }
+        if result["status"] == "administrator":
+            result.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        elif result["status"] == "creator":
+            result["is_anonymous"] = False
+        return result
 
 
 async def make_app(kdir: Path, db: Path, clock: Clock) -> Any:

@@ -74,7 +74,7 @@ class RecordingRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+        params = self.params_of(api_method, request_data)
         self.calls.append((api_method, params))
         pending = self.failures.get(api_method)
         if pending:
@@ -86,18 +86,26 @@ class RecordingRequest(BaseRequest):
             if parameters:
                 body["parameters"] = parameters
             return code, json.dumps(body).encode()
-        result: Any = True
-        if api_method == "getMe":
-            result = {"id": BOT_ID, "is_bot": True, "first_name": "Mille", "username": "millebot"}
-        elif api_method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
-            result = {
+        result = self.result_for(api_method, params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def params_of(self, method: str, request_data: RequestData | None) -> dict[str, Any]:
+        """What a call sent; a test request that takes uploads reads them here."""
+        return dict(request_data.parameters) if request_data else {}
+
+    def result_for(self, method: str, params: dict[str, Any]) -> Any:
+        """What Telegram would answer; test requests for more methods extend this."""
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Mille", "username": "millebot"}
+        if method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            return {
                 "message_id": params.get("message_id") or next(self._ids),
                 "date": 0,
                 "chat": {"id": params.get("chat_id", PRIVATE), "type": "private"},
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
                 "text": params.get("text", ""),
             }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+        return True
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [p for m, p in self.calls if m == method]
