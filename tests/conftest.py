@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
+
+from bot.core.answer import Answerer
+from bot.core.loader import load_knowledge
+from bot.core.model import Knowledge
 
 REAL_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -167,6 +172,20 @@ def kb_dir(tmp_path: Path) -> Path:
 def real_kb() -> Path:
     """The project's real knowledge folder (read only: copy it before editing)."""
     return REAL_KNOWLEDGE
+
+
+@pytest.fixture(scope="session")
+def knowledge(real_kb: Path) -> Knowledge:
+    """The real knowledge, loaded once: it is frozen, so every test can share it."""
+    result = load_knowledge(real_kb)
+    assert result.knowledge is not None, "\n".join(map(str, result.problems))
+    return result.knowledge
+
+
+@pytest.fixture(scope="module")
+def answerer(knowledge: Knowledge) -> Answerer:
+    """An answerer over the real knowledge, one per test module (its /fact draws are seeded)."""
+    return Answerer(knowledge, rng=random.Random(7))
 
 
 @pytest.fixture(autouse=True)

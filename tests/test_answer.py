@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.answer import Answerer
-from bot.core.loader import load_knowledge
 from bot.core.reply import Kind
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def answerer() -> Answerer:
-    result = load_knowledge(KNOWLEDGE)
-    assert result.knowledge is not None, result.problems
-    return Answerer(result.knowledge)
 
 
 def ask(answerer: Answerer, question: str, now: datetime = NOW) -> tuple[Kind, str]:

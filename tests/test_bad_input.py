@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
 import shutil
 import subprocess
@@ -393,13 +392,6 @@ def test_the_html_checker_itself() -> None:
 
 
 # ----------------------------------------------------------------- the core
-
-
-@pytest.fixture(scope="module")
-def answerer() -> Answerer:
-    result = load_knowledge(KNOWLEDGE)
-    assert result.knowledge is not None, result.problems
-    return Answerer(result.knowledge, rng=random.Random(7))
 
 
 # The autouse environment fixture of conftest is function-scoped; nothing here depends on it.

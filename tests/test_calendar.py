@@ -33,7 +33,6 @@ from bot.core.calendar import (
 )
 from bot.core.commands import COMMANDS, CommandInfo
 from bot.core.index import build_index
-from bot.core.loader import load_knowledge
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.reply import Kind
 from bot.core.service import AnswerService
@@ -45,13 +44,6 @@ from tests.test_tg import PRIVATE, RecordingRequest, message, process
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)  # the 2026 Mille Miglia (9-13 June) is ahead
 AFTER = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # every dated edition is over
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> Knowledge:
-    result = load_knowledge(ROOT / "knowledge")
-    assert result.knowledge is not None
-    return result.knowledge
 
 
 def parse(ics: bytes) -> icalendar.Calendar:

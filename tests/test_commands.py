@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 from bot.core.answer import EXAMPLES, Answerer
 from bot.core.commands import COMMANDS
 from bot.core.events import DEFAULT_EVENT
-from bot.core.loader import load_knowledge
 from bot.core.model import Knowledge, Status
 from bot.core.reply import Button, Kind, Reply
 from bot.core.search import MAX_HITS, search
@@ -31,18 +29,6 @@ TRIBUTES = (
     "Mille Miglia North America Tribute",
 )
 FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Full card"}
-
-
-@pytest.fixture(scope="module")
-def knowledge(real_kb: Path) -> Knowledge:
-    result = load_knowledge(real_kb)
-    assert result.knowledge is not None, result.problems
-    return result.knowledge
-
-
-@pytest.fixture(scope="module")
-def answerer(knowledge: Knowledge) -> Answerer:
-    return Answerer(knowledge, rng=random.Random(7))
 
 
 def ask(answerer: Answerer, text: str) -> Reply:

@@ -9,17 +9,14 @@ catalogues translate: labels, the sentences around the facts, dates and ordinals
 
 from __future__ import annotations
 
-import random
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.core import formatting as fmt
 from bot.core.answer import EDITION_INTENTS, Answerer
 from bot.core.i18n import using
-from bot.core.loader import load_knowledge
 from bot.core.model import Crew, Edition, Knowledge, Status
 from bot.core.reply import Kind, Reply
 
@@ -78,18 +75,6 @@ ITALIAN = (
     "aprile",
     "Mi dispiace",
 )
-
-
-@pytest.fixture(scope="module")
-def knowledge(real_kb: Path) -> Knowledge:
-    result = load_knowledge(real_kb)
-    assert result.knowledge is not None, result.problems
-    return result.knowledge
-
-
-@pytest.fixture(scope="module")
-def answerer(knowledge: Knowledge) -> Answerer:
-    return Answerer(knowledge, rng=random.Random(7))
 
 
 # (id, question in Italian, the same in English, clock, kind, Italian must, English must)

@@ -9,7 +9,6 @@ The Telegram tests reuse the application fixture of ``tests/test_tg.py``.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ import pytest
 from bot.core.answer import Answerer
 from bot.core.commands import COMMANDS
 from bot.core.i18n import LANGUAGES, catalogue
-from bot.core.loader import load_knowledge
-from bot.core.model import Knowledge
 from bot.core.reply import Button, Kind, Reply
 from bot.core.search import search
 from bot.tg.menus import register_commands
@@ -38,18 +35,6 @@ from tests.test_tg import (  # noqa: F401
     send,
     sticker,
 )
-
-
-@pytest.fixture(scope="module")
-def knowledge(real_kb: Path) -> Knowledge:
-    result = load_knowledge(real_kb)
-    assert result.knowledge is not None, result.problems
-    return result.knowledge
-
-
-@pytest.fixture(scope="module")
-def answerer(knowledge: Knowledge) -> Answerer:
-    return Answerer(knowledge, rng=random.Random(7))
 
 
 def ask(answerer: Answerer, text: str, lang: str | None) -> Reply:

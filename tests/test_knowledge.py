@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.loader import load_knowledge
 from bot.core.model import Knowledge, Status
 
 SEED_DIR = Path("/work/shared/seed")
@@ -33,13 +32,6 @@ SEED_TITLES = (
 
 SPEED_RACE_YEARS = (*range(1927, 1939), 1940, *range(1947, 1958))
 NO_RACE_YEARS = (1939, *range(1941, 1947))
-
-
-@pytest.fixture(scope="module")
-def knowledge(real_kb: Path) -> Knowledge:
-    result = load_knowledge(real_kb)
-    assert result.knowledge is not None, "\n".join(map(str, result.problems))
-    return result.knowledge
 
 
 def normalise_dashes(text: str) -> str:

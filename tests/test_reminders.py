@@ -25,7 +25,6 @@ from telegram.ext import Application
 from bot.core.answer import Answerer
 from bot.core.i18n import using
 from bot.core.index import state_path
-from bot.core.loader import load_knowledge
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.reminders import (
     REMINDER_TIME,
@@ -246,13 +245,6 @@ def test_change_notes_in_english_and_italian() -> None:
 # ----------------------------------------------------------------- which event
 
 
-@pytest.fixture(scope="module")
-def answerer() -> Answerer:
-    result = load_knowledge(ROOT / "knowledge")
-    assert result.knowledge is not None
-    return Answerer(result.knowledge)
-
-
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
@@ -385,43 +377,8 @@ class Clock:
         return self.now
 
 
-class MemberRequest(RecordingRequest):
-    """The recording request, with ``getChatMember`` answered from ``statuses`` (user -> status)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.statuses: dict[int, str] = {}
-
-    def result_for(self, method: str, params: dict[str, Any]) -> Any:
-        if method != "getChatMember":
-            return super().result_for(method, params)
-        user = int(str(params["user_id"]))
-        result: dict[str, Any] = {
-            "status": self.statuses.get(user, "member"),
-            "user": {"id": user, "is_bot": False, "first_name": "Ada"},
-        }
-        if result["status"] == "administrator":
-            result.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-            )
-        elif result["status"] == "creator":
-            result["is_anonymous"] = False
-        return result
-
-
 async def make_app(kdir: Path, db: Path, clock: Clock) -> Any:
-    request = MemberRequest()
+    request = RecordingRequest()
     settings = Settings(
         token="123:TEST", knowledge_dir=kdir, database_path=db, admin_user_ids=frozenset({ADMIN})
     )
@@ -487,7 +444,7 @@ def command(
 
 
 async def send(app: Any, payload: dict[str, Any]) -> list[str]:
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     before = len(request.calls)
     await app.process_update(Update.de_json(payload, app.bot))
     return [str(p["text"]) for m, p in request.calls[before:] if m == "sendMessage"]
@@ -558,7 +515,7 @@ async def test_an_unknown_or_ambiguous_event_is_not_subscribed(app: Any) -> None
 
 
 async def test_in_a_group_a_member_who_is_not_an_admin_is_refused(app: Any) -> None:
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     for text in ("/subscribe", "/unsubscribe"):
         (reply,) = await send(app, command(text, "supergroup", user=USER))
         assert reply == f"In a group, only its admins can use {text}."
@@ -628,7 +585,7 @@ async def test_a_job_sends_each_subscriber_the_reminder_in_its_language(
     app.bot_data["request"].statuses[USER] = "administrator"
     await send(app, command("/subscribe", "supergroup", lang="it"))
     (job,) = app.job_queue.get_jobs_by_name("reminder:mille-miglia/2026:30d:2026-05-10")
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     before = len(request.calls)
     clock.now = utc(2026, 5, 10, 7)
     await job.run(app)
@@ -644,7 +601,7 @@ async def test_a_blocked_bot_or_a_deleted_chat_ends_the_subscription_quietly(
     store = store_of(app)
     for chat in (11, 12, 13):
         await store.subscribe(chat, MM, None, utc(2026, 5, 1))
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     request.fail(
         "sendMessage",
         (403, "Forbidden: bot was blocked by the user", {}),
@@ -661,7 +618,7 @@ async def test_a_blocked_bot_or_a_deleted_chat_ends_the_subscription_quietly(
 async def test_a_migrated_group_gets_the_reminder_under_its_new_id(app: Any) -> None:
     store = store_of(app)
     await store.subscribe(-5, MM, None, utc(2026, 5, 1))
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     request.fail(
         "sendMessage", (400, "Bad Request: group chat was upgraded", {"migrate_to_chat_id": -1005})
     )
@@ -695,7 +652,7 @@ async def test_a_reload_that_moves_the_dates_notes_it_and_reschedules(
         kdir, "start: 2026-06-09\n    end: 2026-06-13\n", "start: 2026-06-16\n    end: 2026-06-20\n"
     )
 
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     before = len(request.calls)
     sent = await send(app, command("/reload", user=ADMIN))
     assert sent[0].startswith("<b>Reloaded")
@@ -748,7 +705,7 @@ async def test_the_job_queue_itself_fires_a_due_reminder(app: Any, clock: Clock)
     await send(app, command("/subscribe"))
     clock.now = utc(2026, 6, 10, 8, 30)  # day 2's reminder (09:00 in Rome) is 1.5 h late
     reminders.schedule_all(app)
-    request: MemberRequest = app.bot_data["request"]
+    request: RecordingRequest = app.bot_data["request"]
     await app.job_queue.start()
     try:
         for _ in range(200):

@@ -47,6 +47,8 @@ class RecordingRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = count(1000)
+        # getChatMember: user id -> status ("administrator", "creator"; "member" otherwise)
+        self.statuses: dict[int, str] = {}
         # method -> what its next calls do instead of succeeding: raise, or an HTTP error
         self.failures: dict[str, list[Exception | tuple[int, str, dict[str, Any]]]] = {}
 
@@ -105,7 +107,34 @@ class RecordingRequest(BaseRequest):
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
                 "text": params.get("text", ""),
             }
+        if method == "getChatMember":
+            return self.chat_member(params)
         return True
+
+    def chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = int(str(params["user_id"]))
+        result: dict[str, Any] = {
+            "status": self.statuses.get(user, "member"),
+            "user": {"id": user, "is_bot": False, "first_name": "Ada"},
+        }
+        if result["status"] == "administrator":
+            result.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        elif result["status"] == "creator":
+            result["is_anonymous"] = False
+        return result
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [p for m, p in self.calls if m == method]
