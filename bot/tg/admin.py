@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -36,12 +36,23 @@ async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: 
     return False
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Validate, re-index and swap in the YAML; on problems list them and keep the old."""
+async def admin_message(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> Message | None:
+    """The admin's command message to act on; None for others (refused) and for edits.
+
+    Editing an old /reload must not reload again, so an edited command is never acted on.
+    """
     message = update.effective_message
     if message is None or update.edited_message is not None:
-        return  # editing an old /reload must not reload again
-    if not await is_admin(update, context, "/reload"):
+        return None
+    return message if await is_admin(update, context, command) else None
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Validate, re-index and swap in the YAML; on problems list them and keep the old."""
+    message = await admin_message(update, context, "/reload")
+    if message is None:
         return
     state = state_of(context)
     old = state.service.answerer.knowledge  # reminders compare the dates before and after
@@ -57,10 +68,8 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Questions served, and the share answered / clarified / unknown, since start and in all."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
-        return
-    if not await is_admin(update, context, "/stats"):
+    message = await admin_message(update, context, "/stats")
+    if message is None:
         return
     state = state_of(context)
     snapshot = await state.stats.snapshot()
@@ -83,10 +92,8 @@ UNANSWERED_DEFAULT, UNANSWERED_MAX = 10, 50
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The most frequent questions the bot could not answer: where the knowledge should grow."""
-    message = update.effective_message
-    if message is None or update.edited_message is not None:
-        return
-    if not await is_admin(update, context, "/unanswered"):
+    message = await admin_message(update, context, "/unanswered")
+    if message is None:
         return
     limit = unanswered_limit(context.args or [])
     lang = language_of_user(update)
