@@ -155,7 +155,10 @@ class Answerer:
 
     def ask(self, text: str, now: datetime) -> Reply:
         """A question in words (commands translate to these too)."""
-        query = understand(text, self.catalog)
+        return self.reply_to(understand(text, self.catalog), now)
+
+    def reply_to(self, query: Query, now: datetime) -> Reply:
+        """The reply to a question already read (search reads it once for several uses)."""
         event = self.events.get(query.events[0] if query.events else DEFAULT_EVENT)
         if event is not None:
             query.today = local_today(event, now)

@@ -52,10 +52,12 @@ def _search(
         _add(hits, _hit("next", t("search.next_title"), nxt))
         _add_latest(answerer, hits, now)
         return hits[:limit]
-    main = answerer.answer(text, now, lang)
+    query = understand(text, answerer.catalog)  # read once: for the answer, cards and facts
+    main = (
+        answerer.answer(text, now, lang) if text.startswith("/") else answerer.reply_to(query, now)
+    )
     if main.kind is Kind.ANSWER:
         _add(hits, _hit("q:" + _digest(text), main.title or _cap(text), main))
-    query = understand(text, answerer.catalog)
     _add_editions(answerer, hits, query, now)
     _add_facts(answerer, hits, query)
     return hits[:limit]
