@@ -43,6 +43,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.core.answer import Answerer
 from bot.core.commands import COMMANDS
+from bot.core.i18n import catalogue
 from bot.core.loader import load_knowledge
 from bot.core.reply import Kind, Reply
 from bot.core.search import MAX_HITS, search
@@ -50,7 +51,7 @@ from bot.core.service import AnswerService
 from bot.settings import Settings
 from bot.tg.app import build_application, post_init, post_shutdown
 from bot.tg.context import BotState
-from bot.tg.handlers import APOLOGY, HINT, addressed_text
+from bot.tg.handlers import addressed_text
 from bot.tg.keyboards import ButtonMemory, decode
 from bot.tg.render import MAX_MESSAGE, split_message, to_html
 from tests.fake_bot_api import command_entities
@@ -69,6 +70,9 @@ from tests.test_tg import (
 )
 
 __all__ = ["built_index"]  # a fixture, imported so pytest finds it here too
+
+APOLOGY = catalogue("en")("telegram.apology")
+HINT = catalogue("en")("telegram.hint")
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

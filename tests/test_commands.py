@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.answer import EXAMPLES, Answerer
+from bot.core.answer import Answerer
 from bot.core.commands import COMMANDS
 from bot.core.events import DEFAULT_EVENT
+from bot.core.i18n import catalogue
 from bot.core.model import Knowledge, Status
 from bot.core.reply import Button, Kind, Reply
 from bot.core.search import MAX_HITS, search
@@ -63,7 +64,7 @@ def test_start_welcomes_with_three_example_questions_that_get_answers(answerer: 
     assert reply.kind is Kind.ANSWER
     assert reply.title == "Welcome to the Mille Miglia bot"
     assert len(reply.buttons) == 3
-    assert [b.ask for b in reply.buttons] == list(EXAMPLES)
+    assert [b.ask for b in reply.buttons] == list(catalogue("en").words("answers.examples"))
     for button in reply.buttons:
         answered = ask(answerer, button.ask)
         assert answered.kind is Kind.ANSWER, f"{button.ask!r} -> {answered.text}"

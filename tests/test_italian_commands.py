@@ -135,7 +135,7 @@ def test_the_italian_welcome_offers_italian_questions_that_get_answers(
     answerer: Answerer,
 ) -> None:
     reply = ask(answerer, "/start", "it")
-    questions = list(catalogue("it").words("commands.examples"))
+    questions = list(catalogue("it").words("answers.examples"))
     assert [b.ask for b in reply.buttons] == questions
     assert [b.label for b in reply.buttons] == questions
     assert "Chi ha vinto la Mille Miglia nel 1955?" in questions
@@ -251,7 +251,7 @@ async def test_an_italian_user_is_welcomed_in_italian(tg: Any) -> None:
     params = last_sent(await process(tg, in_italian(message("/start"))))
     assert "Benvenuto" in params["text"] and "Welcome" not in params["text"]
     labels = [b["text"] for row in keyboard_of(params) for b in row]
-    assert labels == list(catalogue("it").words("commands.examples"))
+    assert labels == list(catalogue("it").words("answers.examples"))
     english = last_sent(await process(tg, message("/start")))
     assert "Welcome" in english["text"] and "Benvenuto" not in english["text"]
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from bot.core import formatting as fmt
 from bot.core.events import DEFAULT_EVENT, EventNames
-from bot.core.i18n import catalogue, current, t, using
+from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Era, Event, Fact, Knowledge, Person, Report, Status
@@ -79,9 +79,6 @@ EDITION_INTENTS = (
 
 # The word a follow-up button adds to /edition for each aspect (see commands.ASPECTS).
 FOLLOW_UP_WORDS = {"winner": "winners", "route": "route", "reports": "reports"}
-
-# The English example questions (tests and older callers import them; replies use examples()).
-EXAMPLES = catalogue("en").words("answers.examples")
 
 
 def examples() -> tuple[str, ...]:

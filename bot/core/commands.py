@@ -19,7 +19,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from bot.core import formatting as fmt
-from bot.core.answer import Answerer
+from bot.core.answer import Answerer, examples
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
@@ -79,11 +79,6 @@ COMMANDS = tuple(
 )
 # Commands that need a chat to work (reminders go to one); the console explains instead.
 CHAT_ONLY = frozenset({"subscribe", "unsubscribe", "subscriptions"})
-
-
-def examples() -> tuple[str, ...]:
-    """The example questions of /start and /help, in the current language."""
-    return current().words("commands.examples")
 
 
 def command_list() -> str:

@@ -13,8 +13,6 @@ from typing import Any
 from bot.core.i18n import Catalogue, catalogue, current, t
 from bot.core.model import Report
 
-SEED_LABEL = "Sports Car Digest, Mille Miglia news page"  # English; replies use the catalogue
-
 
 class Kind(StrEnum):
     ANSWER = "answer"  # a confident answer to what was asked

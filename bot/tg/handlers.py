@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 INLINE_CACHE_SECONDS = 5  # short, so a reload shows in inline results at once
 # The English texts; each user gets them in their language (locales/<lang>/telegram.yaml).
-APOLOGY = t("telegram.apology")
-EXPIRED = t("telegram.expired")
-HINT = t("telegram.hint")
 
 
 # ----------------------------------------------------------------- messages
