@@ -71,6 +71,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere without installing the package
     sys.path.insert(0, str(REPO))
 
+from benchmarks.answer_bench import percentile  # noqa: E402
 from tests.fake_bot_api import DEFAULT_TIMEOUT, BotProcess, FakeBotApi, Params  # noqa: E402
 
 TOKEN = "424242:LOAD-bench-token"
@@ -133,17 +134,6 @@ QUESTIONS: tuple[str, ...] = (
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Linear-interpolated percentile (the numpy default) of a non-empty list."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * pct / 100.0
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def process_cpu_s(pid: int) -> float:
