@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -104,9 +105,9 @@ async def respond(
     """Answer ``question``; when the user edited it, edit the earlier answer instead."""
     state = state_of(context)
     await ensure_admin_menu(update, context, state)
-    reply = state.service.answer(question, state.clock(), language_of_user(update))
-    await state.stats.record(reply.kind.value)
-    await state.unanswered.record(question, reply.kind.value, state.clock())
+    now = state.clock()
+    reply = state.service.answer(question, now, language_of_user(update))
+    await count(state, question, reply, now)
     chunks = split_message(to_html(reply))
     markup = keyboard(reply, question, state.memory)
     key = (message.chat.id, message.message_id)
@@ -125,6 +126,12 @@ async def respond(
             )
             ids.append(sent.message_id)
     state.remember(message.chat.id, message.message_id, ids)
+
+
+async def count(state: BotState, question: str, reply: Reply, now: datetime) -> None:
+    """A question served: in the stats, and in the missed list when it was not answered."""
+    await state.stats.record(reply.kind.value)
+    await state.unanswered.record(question, reply.kind.value, now)
 
 
 def language_of_user(update: Update) -> str | None:
@@ -212,7 +219,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     if query.message is None:  # a button on an inline result: there is no chat to answer in
         return
-    reply = state.service.answer(tap.ask, state.clock(), language_of_user(update))
+    now = state.clock()
+    reply = state.service.answer(tap.ask, now, language_of_user(update))
     if tap.page is not None:
         try:
             await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
@@ -220,8 +228,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if "not modified" not in str(err).lower():
                 raise
         return
-    await state.stats.record(reply.kind.value)
-    await state.unanswered.record(tap.ask, reply.kind.value, state.clock())
+    await count(state, tap.ask, reply, now)
     await send_reply(context, query.message.chat.id, reply, tap.ask, state)
 
 
