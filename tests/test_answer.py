@@ -101,7 +101,7 @@ CASES: list[tuple[str, Kind, list[str], list[str]]] = [
     ("what's the weather in Brescia tomorrow", UNKNOWN, [], []),
     ("best recipe for risotto", UNKNOWN, [], []),
     ("how much is a ticket", UNKNOWN, [], []),
-    ("hello there", UNKNOWN, [], []),
+    ("hello there", ANSWER, ["Hello"], ["Mille Miglia 1955"]),
     ("asdfghjkl", UNKNOWN, [], []),
     ("", UNKNOWN, [], []),
 ]
@@ -198,7 +198,7 @@ def test_ties_in_records_keep_the_order_of_the_records() -> None:
         "from bot.core.answer import Answerer\n"
         "from bot.core.loader import load_knowledge\n"
         "k = load_knowledge(Path('knowledge')).knowledge\n"
-        "print(Answerer(k).answer('chi ha vinto più volte la mille miglia',"
+        "print(Answerer(k).answer('chi ha vinto più volte la mille miglia di velocità',"
         " datetime(2026, 11, 23, tzinfo=UTC)).text.splitlines()[0])\n"
     )
     root = KNOWLEDGE.parent

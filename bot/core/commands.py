@@ -19,7 +19,9 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from bot.core import formatting as fmt
-from bot.core.answer import Answerer, examples
+from bot.core.answering.kinds.edition import edition_reply_draft
+from bot.core.answering.kinds.upcoming import next_draft
+from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
@@ -81,6 +83,20 @@ COMMANDS = tuple(
 CHAT_ONLY = frozenset({"subscribe", "unsubscribe", "subscriptions"})
 
 
+def examples() -> tuple[str, ...]:
+    """The example questions offered after "I don't know", in the current language."""
+    return current().words("answers.examples")
+
+
+def edition_reply(view: View, event: Event, year: int, aspect: str | None, now: datetime) -> Reply:
+    """An edition's card, or one aspect of it, with the edition already resolved.
+
+    Buttons and commands come here directly, so a tap never depends on how its words would be
+    understood.
+    """
+    return edition_reply_draft(Ctx(view, now), event, year, aspect).finish()
+
+
 def command_list() -> str:
     return t("commands.command_list", commands=" ".join(f"/{c.name}" for c in COMMANDS))
 
@@ -100,9 +116,9 @@ class _Ambiguous(Exception):
 class Commands:
     """Runs one command line against the answerer's knowledge."""
 
-    def __init__(self, answerer: Answerer) -> None:
-        self.a = answerer
-        self.knowledge = answerer.knowledge
+    def __init__(self, view: View) -> None:
+        self.a = view
+        self.knowledge = view.knowledge
         self._table: dict[str, Callable[[list[str], datetime], Reply]] = {
             "start": self.start,
             "help": self.help,
@@ -133,7 +149,7 @@ class Commands:
         if link:
             event = self.a.events.get(link.group(2) or DEFAULT_EVENT)
             if event is not None:
-                return self.a.edition_reply(event, int(link.group(1)), None, now)
+                return edition_reply(self.a, event, int(link.group(1)), None, now)
         return Draft(
             100.0,
             title=t("commands.start.title"),
@@ -186,7 +202,7 @@ class Commands:
             return self._which("/next", err)
         except _Garbage:
             return self._usage("next", t("commands.usage_example.next"))
-        return self.a.ask(f"when is the next {event.name}", now)
+        return next_draft(Ctx(self.a, now), event).finish()
 
     def edition(self, args: list[str], now: datetime) -> Reply:
         """/edition YEAR [event] [route|winners|reports|dates|field]; no year lists the years."""
@@ -210,7 +226,7 @@ class Commands:
             return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
             return self._years(event)
-        return self.a.edition_reply(event, years[0], aspect, now)
+        return edition_reply(self.a, event, years[0], aspect, now)
 
     def _years(self, event: Event) -> Reply:
         held = sorted(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -23,6 +23,16 @@ class Lexicon:
     stopwords: frozenset[str]
     ordinals: dict[str, int]
     language_words: dict[str, frozenset[str]]
+    # Words that frame a question without asking anything: never need explaining.
+    filler: frozenset[str] = frozenset()
+    # word -> the numbers of the synonym groups it belongs to (a word may sit in several).
+    synonyms: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Operations over the records (first, except, solo, ...) and small talk, as phrases.
+    operations: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    smalltalk: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # Words that ask for a kind of value (a year, a number): word -> "when" or "number".
+    answer_types: dict[str, str] = field(default_factory=dict)
+    months: dict[str, int] = field(default_factory=dict)
 
     def vocabulary(self) -> set[str]:
         """Every word the lexicon knows, for spelling correction."""
@@ -31,7 +41,14 @@ class Lexicon:
             vocab |= ws
         for ws in self.intent_words.values():
             vocab |= ws
-        for phrases in (*self.intent_phrases.values(), self.other_races, *self.eras.values()):
+        vocab |= self.filler | set(self.synonyms)
+        groups = (*self.operations.values(), *self.smalltalk.values())
+        for phrases in (
+            *self.intent_phrases.values(),
+            self.other_races,
+            *self.eras.values(),
+            *groups,
+        ):
             for phrase in phrases:
                 vocab.update(phrase)
         return vocab
@@ -66,7 +83,26 @@ def lexicon() -> Lexicon:
             lang: frozenset(normalise(str(w)) for w in items)
             for lang, items in raw["language"].items()
         },
+        filler=frozenset(w for s in raw.get("filler", []) for w in words(normalise(str(s)))),
+        synonyms=_synonyms(raw.get("synonyms", [])),
+        operations={k: _phrases(v) for k, v in raw.get("operations", {}).items()},
+        smalltalk={k: _phrases(v) for k, v in raw.get("smalltalk", {}).items()},
+        months={normalise(str(k)): int(v) for k, v in raw.get("months", {}).items()},
+        answer_types={
+            normalise(str(w)): kind for kind, ws in raw.get("answer_types", {}).items() for w in ws
+        },
     )
+
+
+def _synonyms(groups: list[list[Any]]) -> dict[str, frozenset[int]]:
+    """Each single word of a group -> the groups it is in (phrases stay out: words match)."""
+    found: dict[str, set[int]] = {}
+    for number, group in enumerate(groups):
+        for item in group:
+            tokens = words(normalise(str(item)))
+            if len(tokens) == 1:
+                found.setdefault(tokens[0], set()).add(number)
+    return {w: frozenset(ids) for w, ids in found.items()}
 
 
 def language_of(tokens: list[str]) -> str | None:

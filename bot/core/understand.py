@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -27,7 +27,8 @@ _DECADE = re.compile(r"\b(1[89]|20)(\d)0 ?'?s\b")
 _SHORT_DECADE = re.compile(r"(?:^|\s|')(\d)0 ?'?s\b")
 _DECADE_IT = re.compile(r"anni ?'?(\d)0")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d{1,3})(?: ?(?:st|nd|rd|th)|a|o|esima|esimo|°)(?![a-z\d])")
-_RANGE_WORDS = ("between", "from", "tra", "fra", "dal")
+_RANGE_WORDS = ("between", "from", "tra", "fra", "dal", "to", "and", "al")
+_UNITS = frozenset({"km", "h", "kmh", "mph", "kph", "miles", "hour", "ora"})
 
 # Words that users use for makes but that are not how the make is written in the records.
 MAKE_ALIASES = {"alfa": "Alfa Romeo", "mercedes": "Mercedes-Benz", "merc": "Mercedes-Benz"}
@@ -43,30 +44,87 @@ class Match:
     end: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Query:
-    """What a question names and asks; the answer planner works from this alone."""
+    """What a question names and asks, read once and never changed afterwards.
+
+    ``marks`` says what each recognised word is, by position in ``tokens`` ("year",
+    "event", "person", "make", "place", "ordinal", "intent:winner", "era:speed", "op:except",
+    ...); ``content`` holds the positions a reading has to explain. A reading that leaves one of
+    them unexplained did not understand the whole question, which is how the bot knows when to
+    say it does not know.
+    """
 
     text: str
-    tokens: list[str]
-    content: list[str]
-    years: list[int] = field(default_factory=list)
+    tokens: tuple[str, ...]
+    content: frozenset[int] = frozenset()
+    marks: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    years: tuple[int, ...] = ()
     year_range: tuple[int, int] | None = None
     ordinal: int | None = None
-    events: list[str] = field(default_factory=list)
-    people: list[str] = field(default_factory=list)
-    makes: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    intents: set[str] = field(default_factory=set)
-    eras: set[str] = field(default_factory=set)
+    events: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    makes: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    intents: frozenset[str] = frozenset()
+    eras: frozenset[str] = frozenset()
+    ops: frozenset[str] = frozenset()
+    number: float | None = None  # a threshold: "above 100 km/h"
     other_race: bool = False
-    today: date | None = None  # in the asked-about event's time zone, set by the answerer
-    fact_hits: list[Any] | None = None  # the answerer's fact matches, cached per question
+    # Subjects taken from elsewhere (another part of the question, an earlier turn): they
+    # narrow the records like named ones, but explain no word of this text.
+    inherited: frozenset[str] = frozenset()
 
     @property
     def has_subject(self) -> bool:
         """Whether the question names anything the bot could know about."""
         return bool(self.events or self.people or self.makes or self.years or self.year_range)
+
+    def at(self, *keys: str) -> frozenset[int]:
+        """The positions of the words marked with any of ``keys`` ("intent:route", "year")."""
+        found: set[int] = set()
+        for key in keys:
+            found |= self.marks.get(key, frozenset())
+        return frozenset(found)
+
+    def intent_at(self, *intents: str) -> frozenset[int]:
+        return self.at(*(f"intent:{i}" for i in intents))
+
+    def op_at(self, *ops: str) -> frozenset[int]:
+        return self.at(*(f"op:{o}" for o in ops))
+
+    def subjects(self) -> frozenset[int]:
+        """Positions of everything named: years, events, people, makes, places, eras."""
+        return self.at("year", "range", "event", "person", "make", "place", "ordinal") | (
+            self.at(*(f"era:{e}" for e in self.eras))
+        )
+
+    def unexplained(self, used: frozenset[int]) -> frozenset[int]:
+        return self.content - used
+
+    def words_at(self, positions: frozenset[int]) -> list[str]:
+        return [self.tokens[i] for i in sorted(positions) if i < len(self.tokens)]
+
+    def with_subject(self, other: Query) -> Query:
+        """This question, with the subjects it lacks taken from ``other`` (marked inherited).
+
+        "...and how long did it take?" after "who won in 1955" is about 1955; a part that
+        names its own year, event or person keeps it.
+        """
+        no_year = not self.years and not self.year_range
+        wanted: dict[str, Any] = {
+            "years": other.years if no_year else (),
+            "year_range": other.year_range if no_year and not other.years else None,
+            "events": () if self.events else other.events,
+            "people": () if self.people or self.makes else other.people,
+            "makes": () if self.makes or self.people else other.makes,
+            "eras": frozenset() if self.eras else other.eras,
+        }
+        changes = {k: v for k, v in wanted.items() if v}
+        taken = set(changes)
+        if not taken:
+            return self
+        return replace(self, inherited=self.inherited | frozenset(taken), **changes)
 
 
 class Catalog:
@@ -96,6 +154,15 @@ class Catalog:
         self._vocab_list = sorted(w for w in self.vocabulary if len(w) >= 4 and not w.isdigit())
         # Bounded: a flood of distinct junk words must not grow memory until the next reload.
         self._corrections: OrderedDict[str, str] = OrderedDict()
+        self._keywords: list[str] | None = None
+        self._names_list: list[str] | None = None
+        self._near_names: OrderedDict[str, list[str]] = OrderedDict()
+
+    def learn(self, vocabulary: set[str]) -> None:
+        """Add the words of the knowledge's texts (notes, reports), so typos of them correct."""
+        self.vocabulary |= vocabulary
+        self._vocab_list = sorted(w for w in self.vocabulary if len(w) >= 4 and not w.isdigit())
+        self._corrections.clear()
 
     def _add(self, kind: str, key: str, text: str) -> None:
         tokens = tuple(words(normalise(text)))
@@ -177,6 +244,47 @@ class Catalog:
             self._corrections.popitem(last=False)
         return fixed
 
+    def complete_names(self, tokens: list[str]) -> list[str]:
+        """Typos inside names that are words of their own: "mile miglia", "mille miglai".
+
+        A word is replaced by a close word of a name only when that completes a name of two
+        or more words with its neighbours, so "mile" alone stays a mile.
+        """
+        fixed = list(tokens)
+        for i, token in enumerate(tokens):
+            if token in self.name_words or len(token) < 3 or token.isdigit():
+                continue
+            for candidate in self._name_candidates(token):
+                trial = [*fixed[:i], candidate, *fixed[i + 1 :]]
+                if any(m.start <= i < m.end and m.end - m.start >= 2 for m in self.find(trial)):
+                    fixed[i] = candidate
+                    break
+        return fixed
+
+    def _name_candidates(self, token: str) -> list[str]:
+        if token not in self._near_names:
+            if self._names_list is None:
+                self._names_list = sorted(w for w in self.name_words if len(w) >= 3)
+            found = process.extract(
+                token, self._names_list, scorer=fuzz.ratio, score_cutoff=80, limit=3
+            )
+            self._near_names[token] = [w for w, _, _ in found]
+            if len(self._near_names) > CORRECTIONS_KEPT:
+                self._near_names.popitem(last=False)
+        return self._near_names[token]
+
+    def retype(self, token: str) -> str:
+        """A word nothing explained, corrected towards names and keywords only (or itself).
+
+        Looser than ``correct`` (3-letter words too) because it runs only on leftovers.
+        """
+        if len(token) < 3 or token.isdigit():
+            return token
+        if self._keywords is None:
+            self._keywords = sorted(self.name_words | self.lex.vocabulary())
+        found = process.extractOne(token, self._keywords, scorer=fuzz.ratio, score_cutoff=80)
+        return found[0] if found else token
+
     def find(self, tokens: list[str]) -> list[Match]:
         """Longest non-overlapping names in the question, left to right."""
         found: list[Match] = []
@@ -257,49 +365,182 @@ def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
 
 
 def understand(question: str, catalog: Catalog) -> Query:
-    """Read a question: entities by exact match on typo-corrected words, intents by keyword."""
+    """Read a question: entities by exact match on typo-corrected words, intents by keyword.
+
+    Every recognised word is marked with what it is, so the planner can tell which words of the
+    question a reading explains and which it leaves over.
+    """
     lex = catalog.lex
     folded = fold(question)
-    raw_tokens = words(normalise(question))
-    tokens = [catalog.correct(_strip_possessive(t)) for t in raw_tokens]
+    raw_tokens = [part for t in words(normalise(question)) for part in _split_elision(t)]
+    tokens = catalog.complete_names([catalog.correct(t) for t in raw_tokens])
+    marks: dict[str, set[int]] = defaultdict(set)
     years, span = _years(folded)
-    query = Query(text=question, tokens=tokens, content=[], years=years, year_range=span)
-    ordinal = _ORDINAL.search(folded)
-    if ordinal and int(ordinal.group(1)) not in years:
-        query.ordinal = int(ordinal.group(1))
-    matches = catalog.find(tokens)
+    _mark_years(tokens, years, span, marks)
+    ordinal: int | None = None
+    found = _ORDINAL.search(folded)
+    if found and int(found.group(1)) not in years:
+        ordinal = int(found.group(1))
+        marks["ordinal"].update(i for i, t in enumerate(tokens) if t.startswith(found.group(1)))
+    named: dict[str, list[str]] = {"event": [], "person": [], "make": [], "place": []}
     used: set[int] = set()
-    for m in matches:
-        target = {
-            "event": query.events,
-            "person": query.people,
-            "make": query.makes,
-            "place": query.places,
-        }[m.kind]
-        if m.key not in target:
-            target.append(m.key)
+    for m in catalog.find(tokens):
+        if m.key not in named[m.kind]:
+            named[m.kind].append(m.key)
+        marks[m.kind].update(range(m.start, m.end))
         used.update(range(m.start, m.end))
-    free = [t for i, t in enumerate(tokens) if i not in used]
-    if query.ordinal is None:
-        for t in free:
-            if t in lex.ordinals:
-                query.ordinal = lex.ordinals[t]
+    free = [i for i in range(len(tokens)) if i not in used]
+    if ordinal is None:
+        for i in free:
+            if tokens[i] in lex.ordinals:
+                ordinal = lex.ordinals[tokens[i]]
+                marks["ordinal"].add(i)
                 break
-    query.content = [t for t in free if t not in lex.stopwords and not t.isdigit()]
-    token_set = set(tokens)
-    for intent, ws in lex.intent_words.items():
-        if token_set & ws:
-            query.intents.add(intent)
-    # Every word sequence of the question, once: a few hundred keyword phrases are then set
-    # lookups instead of scans of the question (the largest cost of understanding before).
     grams = _Grams(tokens, MAX_PHRASE)
+    intents: set[str] = set()
+    for intent, ws in lex.intent_words.items():
+        hits = {i for i in free if tokens[i] in ws}
+        if hits:
+            intents.add(intent)
+            marks[f"intent:{intent}"] |= hits
     for intent, phrases in lex.intent_phrases.items():
-        if any(p in grams for p in phrases):
-            query.intents.add(intent)
-    query.eras = {era for era, phrases in lex.eras.items() if any(p in grams for p in phrases)}
-    query.other_race = any(p in grams for p in lex.other_races)
-    return query
+        spans = _spans(tokens, grams, phrases)
+        if spans:
+            intents.add(intent)
+            marks[f"intent:{intent}"] |= spans
+    eras = _marked(tokens, grams, lex.eras, "era", marks)
+    _yield_to_eras(intents, marks, eras)
+    _subordinate_when(tokens, intents, marks)
+    ops = _marked(tokens, grams, lex.operations, "op", marks)
+    other = _spans(tokens, grams, lex.other_races)
+    if other:
+        marks["other_race"] |= other
+    number = _threshold(folded) if ops & {"above", "below"} else None
+    if number is not None:
+        at = [i for i, t in enumerate(tokens) if _is_number(t, number)]
+        units = [j for i in at for j in (i + 1, i + 2) if j < len(tokens) and tokens[j] in _UNITS]
+        marks["number"].update(at + units)
+    marks["month"].update(i for i, t in enumerate(tokens) if t in lex.months)
+    skip = lex.stopwords | lex.filler
+    content = {
+        i
+        for i, t in enumerate(tokens)
+        if (t not in skip and len(t) > 1 and not t.isdigit())
+        or (t.isdigit() and len(t) >= 2)
+        or i in marks.get("year", ())
+        or i in marks.get("range", ())
+    }
+    if span:
+        content -= {i for i, t in enumerate(tokens) if t in _RANGE_WORDS}
+    content -= marks.get("number", set()) | marks.get("event", set()) & _digits(tokens)
+    return Query(
+        text=question,
+        tokens=tuple(tokens),
+        content=frozenset(content),
+        marks={k: frozenset(v) for k, v in marks.items()},
+        years=tuple(years),
+        year_range=span,
+        ordinal=ordinal,
+        events=tuple(named["event"]),
+        people=tuple(named["person"]),
+        makes=tuple(named["make"]),
+        places=tuple(named["place"]),
+        intents=frozenset(intents),
+        eras=frozenset(eras),
+        ops=frozenset(ops),
+        number=number,
+        other_race=bool(other),
+    )
 
 
-def _strip_possessive(token: str) -> str:
-    return token[:-2] if token.endswith("'s") else token.replace("'", "")
+def _yield_to_eras(intents: set[str], marks: dict[str, set[int]], eras: set[str]) -> None:
+    """ "Speed race", "di velocita" name an era: their words ask for no field."""
+    spans = {i for e in eras for i in marks.get(f"era:{e}", ())}
+    for intent in list(intents):
+        key = f"intent:{intent}"
+        marks[key] -= spans
+        if not marks[key]:
+            intents.discard(intent)
+            del marks[key]
+
+
+def _subordinate_when(tokens: list[str], intents: set[str], marks: dict[str, set[int]]) -> None:
+    """ "What was Bracco's speed when he won?": a "when" inside a question asks no date."""
+    at = marks.get("intent:dates")
+    if not at:
+        return
+    inner = {i for i in at if tokens[i] in ("when", "quando") and i > 0}
+    at -= inner
+    if not at:
+        intents.discard("dates")
+        del marks["intent:dates"]
+
+
+def _spans(tokens: list[str], grams: _Grams, phrases: tuple[tuple[str, ...], ...]) -> set[int]:
+    """The positions covered by every occurrence of any of ``phrases``."""
+    found: set[int] = set()
+    for phrase in phrases:
+        if phrase in grams:
+            n = len(phrase)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i : i + n]) == phrase:
+                    found.update(range(i, i + n))
+    return found
+
+
+def _marked(
+    tokens: list[str],
+    grams: _Grams,
+    groups: Mapping[str, tuple[tuple[str, ...], ...]],
+    prefix: str,
+    marks: dict[str, set[int]],
+) -> set[str]:
+    names: set[str] = set()
+    for name, phrases in groups.items():
+        spans = _spans(tokens, grams, phrases)
+        if spans:
+            names.add(name)
+            marks[f"{prefix}:{name}"] |= spans
+    return names
+
+
+def _mark_years(
+    tokens: list[str], years: list[int], span: tuple[int, int] | None, marks: dict[str, set[int]]
+) -> None:
+    wanted = {str(y) for y in years} | {str(y)[2:] for y in years}
+    ranged = {str(y) for y in span} | {str(y)[2:] for y in span} if span else set()
+    for i, token in enumerate(tokens):
+        bare = token.rstrip("s").lstrip("'")
+        if bare in wanted:
+            marks["year"].add(i)
+        elif bare in ranged or (span and _DECADE_TOKEN.fullmatch(token)):
+            marks["range"].add(i)
+
+
+_DECADE_TOKEN = re.compile(r"(?:1[89]|20)?\d0s")
+_THRESHOLD = re.compile(
+    r"(?:above|over|more than|faster than|beyond|oltre|sopra|piu di|below|under|less than|slower than|sotto|meno di) (\d+(?:[.,]\d+)?)"
+)
+
+
+def _digits(tokens: list[str]) -> set[int]:
+    return {i for i, t in enumerate(tokens) if t.isdigit()}
+
+
+def _threshold(folded: str) -> float | None:
+    found = _THRESHOLD.search(folded)
+    return float(found.group(1).replace(",", ".")) if found else None
+
+
+def _is_number(token: str, number: float) -> bool:
+    try:
+        return float(token) == number
+    except ValueError:
+        return False
+
+
+def _split_elision(token: str) -> list[str]:
+    """ "Moss's" -> moss; Italian "nell'incidente" -> nell, incidente (two words)."""
+    if token.endswith("'s"):
+        return [token[:-2]]
+    return [part for part in token.split("'") if part]

@@ -1,0 +1,111 @@
+"""An event as a whole: what it is, where, since when, who runs it, which cars, its reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.core import formatting as fmt
+from bot.core.answering import scores
+from bot.core.answering.compose import report_line
+from bot.core.answering.kinds.upcoming import latest_winners
+from bot.core.answering.readings import Reading
+from bot.core.answering.view import Ctx
+from bot.core.i18n import t
+from bot.core.model import Event, Status
+from bot.core.reply import Draft
+from bot.core.understand import Query
+
+# The event's own fields, by the intent that asks for them.
+_FIELDS = ("where", "since", "organiser", "eligibility")
+_PER_EDITION = ("organiser", "eligibility")
+
+
+def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
+    if q.year_range or q.people or q.makes:
+        return
+    v = ctx.view
+    event = v.event_of(q.events[0] if q.events else None)
+    if event is None:
+        return
+    named = q.at("event") | q.at(*(f"era:{e.id}" for e in event.eras))
+    asked = [f for f in _FIELDS if f in q.intents]
+    if q.years:
+        # The event's organiser, base and rules hold for each of its editions.
+        held = len(q.years) == 1 and f"{event.id}/{q.years[0]}" in v.edition_at
+        asked = [f for f in asked if f in _PER_EDITION] if held else []
+        if asked:
+            draft = fields(ctx, q, event, asked)
+            uses = named | q.at("year") | q.intent_at(*asked)
+            yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
+        return
+    first = q.ordinal == 1 or "first" in q.ops or {"began", "begin", "founded"} & set(q.tokens)
+    if "dates" in q.intents and "next" not in q.intents and "since" not in asked and first:
+        asked.append("since")
+    if asked:
+        draft = fields(ctx, q, event, asked)
+        uses = named | q.intent_at(*asked, "dates") | q.op_at("first") | q.at("ordinal")
+        yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
+    if "winner" in q.intents and not q.ordinal and not q.intents & {"count", "most", "list"}:
+        draft = latest_winners(ctx, q, event, ctx.today(event))
+        uses = named | q.intent_at("winner") | q.op_at("last")
+        yield Reading("event:winners", draft, uses, scores.PRIOR_CARD)
+    if "reports" in q.intents:
+        reps = [r for r in v.knowledge.reports if r.event == event.id]
+        if reps:
+            title = t("answers.reports_title", on_event=fmt.the_event(event, "on_event"))
+            draft = Draft(0.0, title=title, topic="reports")
+            draft.lines.extend("- " + report_line(rep) for rep in reps)
+            draft.reports.extend(reps)
+            yield Reading("event:reports", draft, named | q.intent_at("reports"), scores.PRIOR_CARD)
+    if q.events or q.intents & {"what_is", "history"}:
+        uses = named | q.intent_at("what_is", "where")
+        yield Reading("event:card", summary(ctx, event), uses, scores.PRIOR_CARD)
+
+
+def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
+    v = ctx.view
+    draft = Draft(0.0, title=event.name, topic="event")
+    if "where" in asked:
+        draft.lines.append(t("answers.labels.where", value=event.where))
+        if q.intents & {"since", "route"} or {"start", "starts", "finish"} & set(q.tokens):
+            draft.lines.extend(_sentences_with(event, ("start", "finish", "partenza")))
+    if "since" in asked:
+        first = min(
+            (e for e in v.editions[event.id] if e.status is Status.HELD),
+            key=lambda e: e.year,
+            default=None,
+        )
+        draft.lines.append(
+            t("answers.began", event=fmt.the_event(event, "event_cap"), since=event.since)
+        )
+        for c in event.conflicts:
+            if c.field == "since":
+                draft.lines.append(t("answers.labels.sources_differ", text=c.text))
+        if first and str(first.year) not in event.since:
+            draft.lines.append(t("answers.earliest", year=first.year))
+    if "organiser" in asked and event.organiser:
+        draft.lines.append(t("answers.labels.organiser", value=event.organiser))
+    if "eligibility" in asked and event.eligibility:
+        draft.lines.append(t("answers.labels.eligible", value=event.eligibility))
+    draft.add_sources(event.sources, limit=2)
+    return draft
+
+
+def summary(ctx: Ctx, event: Event) -> Draft:
+    draft = Draft(0.0, title=event.name, topic="event")
+    draft.lines.append(event.summary)
+    draft.lines.append(t("answers.labels.where_since", where=event.where, since=event.since))
+    if event.format:
+        draft.lines.append(event.format)
+    draft.add_sources(event.sources, limit=2)
+    draft.reports.extend(r for r in ctx.view.knowledge.reports if r.event == event.id)
+    return draft
+
+
+def _sentences_with(event: Event, keys: tuple[str, ...]) -> list[str]:
+    found = []
+    for text in (event.format or "", *event.notes):
+        for sentence in text.replace("; ", ". ").split(". "):
+            if any(k in sentence.lower() for k in keys) and sentence not in found:
+                found.append(sentence.strip().rstrip(".") + ".")
+    return found[:2]

@@ -1,0 +1,188 @@
+"""Texts of the knowledge found by the words of a question: facts, notes, people, reports.
+
+"Who died in 1957?", "why did the race stop?", "what did Tom and Gwen Price drive?" are not
+fields of a record: the answer is a sentence some curator wrote. A text explains the question
+words it shares (or shares a synonym group with), and the year it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rapidfuzz import fuzz
+
+from bot.core import formatting as fmt
+from bot.core.answering import scores
+from bot.core.answering.passages import Found
+from bot.core.answering.readings import Reading
+from bot.core.answering.view import QUESTION_WORDS, Ctx, View
+from bot.core.events import DEFAULT_EVENT
+from bot.core.i18n import t
+from bot.core.model import Fact
+from bot.core.reply import Draft, Kind
+from bot.core.text import normalise
+from bot.core.understand import Query
+
+
+def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
+    if not q.content:
+        return
+    v = ctx.view
+    years = {i: _year_at(q, i) for i in q.at("year")}
+    kinds = v.lex.answer_types
+    typed = {i: f"@{kinds[q.tokens[i]]}" for i in q.content if q.tokens[i] in kinds}
+    found = v.passages.search(
+        q.tokens, q.content, {i: y for i, y in years.items() if y}, typed, limit=40
+    )
+    asked_event = q.events[0] if q.events else None
+    home = asked_event or DEFAULT_EVENT
+    found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
+    for hit in found[: scores.PASSAGE_SHORTLIST]:
+        p = hit.passage
+        if asked_event and p.event and p.event != asked_event and p.kind != "person":
+            continue  # a text about another event
+        uses = hit.explains | (
+            q.at("event") if p.event == asked_event or not asked_event else frozenset()
+        )
+        if p.fact is not None:
+            similarity = _similarity(q, p.phrasings)
+            prior = (
+                scores.PRIOR_FACT_OWN
+                if similarity >= scores.FACT_OWN_PHRASING
+                else scores.PRIOR_TEXT
+            )
+            if similarity >= scores.FACT_OWN_PHRASING:
+                uses = uses | q.content  # its own question: every word is accounted for
+            strength = _strength(q, hit, home) + similarity / 10 + _same_wh(q, p.phrasings)
+            draft = fact_draft(v, p.fact)
+            if _record_lacks(v, q, p.fact):
+                draft.kind = Kind.UNKNOWN  # context, not the answer: the record decides
+                prior = scores.PRIOR_TEXT
+            yield Reading("text:fact", draft, uses, prior, strength, p.fact.question)
+            continue
+        draft = _draft(v, hit)
+        if p.kind == "note":
+            _more_notes(draft, hit, found)
+        yield Reading(f"text:{p.kind}", draft, uses, scores.PRIOR_TEXT, _strength(q, hit, home))
+
+
+def _strength(q: Query, hit: Found, home: str) -> float:
+    """Rare words shared, then: about the year asked, about the event asked (or the race)."""
+    p = hit.passage
+    bonus = (
+        scores.TEXT_OWN_EDITION if p.edition and int(p.edition.split("/")[1]) in q.years else 0.0
+    )
+    if p.event == home:
+        bonus += scores.TEXT_OWN_EVENT
+    return hit.weight + bonus
+
+
+def _same_wh(q: Query, phrasings: tuple[str, ...]) -> float:
+    """A fact asked with the question's own question word ("where", "why") fits it better."""
+    wh = next((t for t in q.tokens if t in QUESTION_WORDS), None)
+    if wh is None:
+        return 0.0
+    return scores.FACT_QUESTION_WORD if any(wh in normalise(p).split() for p in phrasings) else 0.0
+
+
+def _record_lacks(v: View, q: Query, fact: Fact) -> bool:
+    """A fact about an edition whose record lacks what is asked cannot make it known.
+
+    "Who won the 2026 Mille Miglia?" finds the fact announcing 2026; the record has no result,
+    so the fact is said as what is known, and the reply is ``unknown``.
+    """
+    from bot.core.answering.kinds.edition import asked_fields, missing_fields
+
+    if len(q.years) != 1:
+        return False
+    asked = asked_fields(q)
+    for key in fact.editions:
+        ed = v.edition_at.get(key)
+        if ed is not None and ed.year == q.years[0] and asked:
+            return set(missing_fields(ed, asked)) == set(asked)
+    return False
+
+
+def _more_notes(draft: Draft, hit: Found, found: list[Found]) -> None:
+    """Other notes of the same edition that explain as much: a story is often two notes."""
+    for other in found:
+        p = other.passage
+        if (
+            other is not hit
+            and p.kind == "note"
+            and p.edition == hit.passage.edition
+            and other.explains >= hit.explains
+            and p.text not in draft.lines
+            and len(draft.lines) < MAX_NOTES
+        ):
+            draft.lines.append(p.text)
+
+
+MAX_NOTES = 3
+
+
+def _year_at(q: Query, i: int) -> int | None:
+    token = q.tokens[i].lstrip("'")
+    for year in q.years:
+        if token in (str(year), str(year)[2:]):
+            return year
+    return None
+
+
+def _similarity(q: Query, phrasings: tuple[str, ...]) -> float:
+    """How close the question is to a phrasing that names the same years (token-sort ratio)."""
+    asked = normalise(q.text)
+    years = {str(y) for y in q.years}
+    return max(
+        (
+            fuzz.token_sort_ratio(asked, normalise(p))
+            for p in phrasings
+            if set(_YEARS.findall(p)) == years
+        ),
+        default=0.0,
+    )
+
+
+_YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def fact_draft(v: View, fact: Fact) -> Draft:
+    """A fact's answer, its disagreements, the reports and sources it rests on."""
+    draft = Draft(0.0, lines=[fact.answer], topic=f"fact:{fact.id}")
+    for conflict in fact.conflicts:
+        draft.lines.append(t("answers.labels.sources_differ", text=conflict.text))
+    for key in fact.editions:
+        draft.reports.extend(v.reports.get(key, []))
+    for rid in fact.reports:
+        if rid in v.report_by_id:
+            draft.reports.append(v.report_by_id[rid])
+    draft.add_sources(fact.sources)
+    return draft
+
+
+def _draft(v: View, hit: Found) -> Draft:
+    p = hit.passage
+    draft = Draft(0.0, topic=f"{p.kind}:{p.id}")
+    if p.kind == "note" and p.edition:
+        ed = v.edition_at[p.edition]
+        draft.title = fmt.edition_title(v.events[ed.event], ed)
+        draft.edition = ed.key
+        draft.reports.extend(v.reports.get(ed.key, []))
+    elif p.kind == "person" and p.people:
+        person = next((x for x in v.knowledge.people if x.id == p.people[0]), None)
+        draft.title = person.name if person else None
+    elif p.kind == "event" and p.event:
+        draft.title = v.events[p.event].name
+    elif p.kind == "report" and p.report is not None:
+        rep = p.report
+        draft.title = rep.title
+        draft.reports.append(rep)
+        if rep.car_pictured:
+            draft.lines.append(p.text)
+            draft.lines.append(t("answers.records.car_pictured", car=rep.car_pictured))
+            draft.add_sources(p.sources)
+            return draft
+    draft.lines.append(p.text)
+    draft.add_sources([s for s in p.sources if s != "seed"] or p.sources)
+    return draft

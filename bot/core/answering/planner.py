@@ -1,0 +1,189 @@
+"""Read the question, collect every kind's readings, choose one by the rule, or abstain.
+
+A question whose best reading explains every content word is answered by that reading. One
+that no reading explains whole is tried part by part ("who won in 1994, and in what car?"),
+each part read with the subject of the part before it. What still cannot be explained is not
+answered with confidence: the reply says what the bot understood, what it did not, and what it
+knows about the subject, as ``unknown``, so the question reaches the curators.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.answering import scores
+from bot.core.answering.kinds import KINDS
+from bot.core.answering.readings import Reading
+from bot.core.answering.view import Ctx
+from bot.core.i18n import current, t
+from bot.core.reply import Draft, Kind
+from bot.core.understand import Query, understand
+
+# Where a question may be cut into parts: commas, semicolons, question marks, "and", "e".
+_SPLIT = re.compile(r"\s*(?:[,;?]|\band\b|\bed?\b|\balso\b|\binoltre\b)\s*", re.IGNORECASE)
+_YEARS_AND = re.compile(r"\b(\d{4})\s+(and|e)\s+(\d{2,4})\b", re.IGNORECASE)
+
+
+def readings(q: Query, ctx: Ctx) -> list[Reading]:
+    """Every kind's readings of the question, best first by the one rule."""
+    found = [r for propose in KINDS.values() for r in propose(q, ctx)]
+    found.sort(key=lambda r: scores.rank(r, q))
+    return found
+
+
+def plan(q: Query, ctx: Ctx) -> Draft:
+    """The reply to a question already read."""
+    if q.other_race and not q.events:
+        return _unknown(t("answers.other_race"), "other-race")
+    if not ctx.view.events:
+        return _unknown(t("answers.no_knowledge"), "empty")
+    if not _about_anything(q, ctx):
+        return abstain(q, None)
+    found = readings(q, ctx)
+    best = found[0] if found else None
+    if best is not None and scores.explains_all(best, q, ctx.view):
+        close = _close_second(found, q, ctx)
+        return _clarify(best, close) if close is not None else _finish(best, q)
+    retyped = _retyped(q, best, ctx)
+    if retyped is not None:
+        return retyped
+    parts = _parts(q, ctx)
+    if parts is not None:
+        return parts
+    return abstain(q, best)
+
+
+def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
+    """A second look at words nothing explained: are they typos of names or keywords?
+
+    "mile miglia", "stirling mos", "wat car": short or known-looking words escape the first
+    correction; corrected towards the names and keywords only, the question may read whole.
+    """
+    left = q.content - (best.uses if best else frozenset())
+    fixed = list(q.tokens)
+    for i in left:
+        fixed[i] = ctx.view.catalog.retype(q.tokens[i])
+    if fixed == list(q.tokens):
+        return None
+    again = understand(" ".join(fixed), ctx.view.catalog)
+    found = readings(again, ctx)
+    if found and scores.explains_all(found[0], again, ctx.view):
+        return _finish(found[0], again)
+    return None
+
+
+def _about_anything(q: Query, ctx: Ctx) -> bool:
+    """Whether the question has a word besides those asking for a kind of value ("why")."""
+    asking = ctx.view.lex.answer_types.keys() | {"why", "perche"}
+    words = {q.tokens[i] for i in q.content}
+    return not words or bool(q.has_subject or q.places or words - asking)
+
+
+def _close_second(found: list[Reading], q: Query, ctx: Ctx) -> Reading | None:
+    """A second curated fact that reads the question as well as the best one: ask which."""
+    if len(found) < 2:
+        return None
+    best, second = found[0], found[1]
+    same = scores.rank(best, q)[:2] == scores.rank(second, q)[:2]
+    both_facts = best.kind == second.kind == "text:fact"
+    if (
+        same
+        and both_facts
+        and best.draft.topic != second.draft.topic
+        and best.strength - second.strength < scores.FACT_CLARIFY_GAP
+    ):
+        return second
+    return None
+
+
+def _clarify(best: Reading, second: Reading) -> Draft:
+    """'Did you mean one of these?' with the two questions as suggestions."""
+    if not (best.question and second.question):
+        return best.draft
+    draft = _unknown(t("answers.clarify"), "clarify")
+    draft.kind = Kind.CLARIFY
+    draft.suggestions = [best.question, second.question]
+    return draft
+
+
+def _finish(reading: Reading, q: Query) -> Draft:
+    draft = reading.draft
+    if not draft.topic:
+        draft.topic = reading.kind
+    return draft
+
+
+def _parts(q: Query, ctx: Ctx) -> Draft | None:
+    """A question answered part by part, or None when it does not split into known parts."""
+    text = _YEARS_AND.sub(r"\1 \2_\3", q.text)  # "1930 and 1931" stays one range
+    pieces = [p.replace("_", " ") for p in _SPLIT.split(text) if p and p.strip()]
+    if len(pieces) < 2 or len(q.content) < scores.MULTI_PART_MIN_WORDS:
+        return None
+    drafts: list[Draft] = []
+    missed: list[str] = []
+    previous = q
+    chunk = ""
+    for piece in pieces:
+        chunk = f"{chunk} {piece}".strip()
+        part = understand(chunk, ctx.view.catalog)
+        if not part.content:
+            continue  # "by whom": too little to read alone; read with what follows
+        part = part.with_subject(previous).with_subject(q)
+        found = readings(part, ctx)
+        if found and scores.explains_all(found[0], part, ctx.view):
+            drafts.append(found[0].draft)
+            previous, chunk = part, ""
+    if chunk and understand(chunk, ctx.view.catalog).content:
+        missed.append(chunk)
+    if not drafts:
+        return None
+    merged = _merge(drafts)
+    if missed:
+        merged.kind = Kind.UNKNOWN
+        merged.lines.append(t("answers.unknown.part", words=" / ".join(missed)))
+    return merged
+
+
+def _merge(drafts: list[Draft]) -> Draft:
+    first = drafts[0]
+    if len(drafts) == 1:
+        return first
+    merged = Draft(0.0, kind=first.kind, topic="+".join(d.topic for d in drafts))
+    titles = {d.title for d in drafts}
+    merged.title = first.title if len(titles) == 1 else None
+    merged.edition = first.edition
+    merged.buttons = list(first.buttons)
+    for d in drafts:
+        if d.title and merged.title is None and d.title not in merged.lines:
+            merged.lines.append(d.title)
+        merged.lines.extend(line for line in d.lines if line not in merged.lines)
+        merged.reports.extend(d.reports)
+        for s in d.sources:
+            if s not in merged.sources and len(merged.sources) < 4:
+                merged.sources.append(s)
+        if d.kind is Kind.UNKNOWN:
+            merged.kind = Kind.UNKNOWN
+    return merged
+
+
+def abstain(q: Query, best: Reading | None) -> Draft:
+    """Not understood whole: say which words, and what is known about the subject."""
+    if best is None or not (q.subjects() - q.at("place")) & best.uses:
+        draft = _unknown(t("answers.no_match"), "no-match")
+        draft.suggestions = list(current().words("answers.examples"))
+        return draft
+    left = q.words_at(q.content - best.uses)
+    draft = _unknown(t("answers.unknown.words", words=", ".join(f"“{w}”" for w in left)), "partial")
+    shown = best.draft
+    if shown.title:
+        draft.lines.append(shown.title)
+    draft.lines.extend(shown.lines[:3])
+    draft.sources.extend(shown.sources[:2])
+    draft.reports.extend(shown.reports)
+    draft.edition = shown.edition
+    draft.buttons = list(shown.buttons)
+    return draft
+
+
+def _unknown(line: str, topic: str) -> Draft:
+    return Draft(0.0, Kind.UNKNOWN, lines=[line], topic=topic)

@@ -1,0 +1,72 @@
+"""The one rule that chooses between readings, and every threshold the answering core uses.
+
+Rule, in order (lower is better):
+1. unexplained: how many content words of the question the reading leaves unexplained. A
+   reading that accounts for more of the question beats one that accounts for less, whatever
+   its kind: "who was the first foreign winner?" is not the 1927 card (``foreign`` is left).
+2. prior: the kind's standing when two readings explain the same words. Records (an edition's
+   field, a computed list) come before texts; a curated fact whose own phrasing is the question
+   comes before records (``FACT_OWN_PHRASING``).
+3. strength: inside a kind, the reading that matched more specifically (rare words, more
+   constraints).
+A best reading that still leaves words unexplained is not an answer: the bot says what it did
+understand and that it cannot answer the rest (``kind: unknown``), and the question reaches the
+curators' unanswered list.
+"""
+
+from __future__ import annotations
+
+from bot.core.answering.readings import Reading
+from bot.core.answering.view import View
+from bot.core.understand import Query
+
+# Priors by kind of reading (higher wins a tie on explained words).
+PRIOR_SMALLTALK = 5.0
+PRIOR_RECORD = 3.0  # an edition's field, an operation over the records, /next
+PRIOR_CARD = 2.0  # a whole card (edition, person, event) for a question that named only it
+PRIOR_TEXT = 1.0  # a note, fact, report or summary found by its words
+# A fact whose question or phrasing is this question (token-sort similarity, 0-100) outranks
+# records: its answer was written for it.
+FACT_OWN_PHRASING = 88.0
+PRIOR_FACT_OWN = 4.0
+# A fact phrased with the question's own question word ("where", "why", "chi") gains this.
+FACT_QUESTION_WORD = 2.0
+# Two facts whose strengths differ by less than this are offered as a choice (clarify).
+FACT_CLARIFY_GAP = 1.0
+# Passages compared by string similarity (the rest only by rare-word overlap).
+PASSAGE_SHORTLIST = 8
+# Texts: a note of the very edition asked, and a text about the event asked (the Mille Miglia
+# when none is named), outrank texts that only mention them.
+TEXT_OWN_EDITION = 2.0
+TEXT_OWN_EVENT = 1.0
+# A leftover word is forgiven when it is plain (no name, year, field or operation word), known
+# to the bot, and common in its texts (used by at least this many of them): "collect" in "how
+# many wins did Ferrari collect" asks for nothing the reading did not answer. At most this many.
+COMMON_WORD_TEXTS = 3
+FORGIVEN_LEFTOVERS = 1
+# Multi-part questions: split only questions at least this many content words long.
+MULTI_PART_MIN_WORDS = 3
+
+
+def rank(reading: Reading, query: Query) -> tuple[int, float, float]:
+    """The sort key of the rule above (lower sorts first)."""
+    unexplained = len(query.content - reading.uses)
+    return (unexplained, -reading.prior, -reading.strength)
+
+
+def explains_all(reading: Reading, query: Query, view: View | None = None) -> bool:
+    """Whether the reading accounts for the question (up to a forgiven common word)."""
+    left = query.content - reading.uses
+    if not left:
+        return True
+    if view is None or len(left) > FORGIVEN_LEFTOVERS or not (query.content & reading.uses):
+        return False
+    if reading.prior <= PRIOR_CARD and not reading.kind.startswith("text"):
+        return False  # a generic card never stands in for an answer
+    marked = set().union(*query.marks.values()) if query.marks else set()
+    return all(
+        i not in marked
+        and query.tokens[i] in view.catalog.vocabulary
+        and view.passages.frequency(query.tokens[i]) >= COMMON_WORD_TEXTS
+        for i in left
+    )

@@ -1,0 +1,87 @@
+"""Lookups over one loaded knowledge base, built once so no question pays for them."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.core.answering.passages import Passages
+from bot.core.events import DEFAULT_EVENT, EventNames
+from bot.core.matcher import FactMatcher
+from bot.core.model import Edition, Event, Knowledge, Person, Report
+from bot.core.text import normalise, words
+from bot.core.understand import Catalog, clean_name
+from bot.core.upcoming import local_today
+
+# Question words stay in for facts: "where does it start" and "why did they start it" differ
+# only in them.
+QUESTION_WORDS = frozenset(
+    {"who", "what", "which", "when", "where", "why", "how"}
+    | {"chi", "cosa", "quale", "quali", "quando", "dove", "perche", "come"}
+)
+
+
+class View:
+    """Everything the kinds of question look up, keyed the way they look it up."""
+
+    def __init__(self, knowledge: Knowledge, rng: random.Random | None = None) -> None:
+        self.knowledge = knowledge
+        self.rng = rng or random.Random()
+        self.catalog = Catalog(knowledge)
+        self.lex = self.catalog.lex
+        self.matcher = FactMatcher(knowledge.facts, self.lex.stopwords - QUESTION_WORDS)
+        self.events = {e.id: e for e in knowledge.events}
+        self.editions: dict[str, list[Edition]] = defaultdict(list)
+        for ed in sorted(knowledge.editions, key=lambda e: e.year):
+            self.editions[ed.event].append(ed)
+        self.edition_at = {ed.key: ed for ed in knowledge.editions}
+        self.reports: dict[str, list[Report]] = defaultdict(list)
+        for rep in knowledge.reports:
+            self.reports[rep.edition_key].append(rep)
+        self.report_by_id = {r.id: r for r in knowledge.reports}
+        self.people: dict[str, Person] = {
+            self.catalog.person_ids[p.id]: p for p in knowledge.people
+        }
+        self.wins: dict[str, list[tuple[Edition, str]]] = defaultdict(list)
+        for ed in self.knowledge.editions:  # who won what, computed once
+            for crew in ed.winners:
+                self.wins[clean_name(crew.driver)].append((ed, "driver"))
+                if crew.co_driver:
+                    self.wins[clean_name(crew.co_driver)].append((ed, "co-driver"))
+        # Event names in a question say nothing of its language ("Coppa delle Alpi").
+        self.name_words = sorted(
+            {
+                tuple(words(normalise(name)))
+                for e in knowledge.events
+                for name in (e.name, e.id, *e.aliases)
+                if words(normalise(name))
+            },
+            key=len,
+            reverse=True,
+        )
+        self.event_names = EventNames(knowledge, self.catalog)
+        self.passages = Passages(knowledge, self.lex)
+        self.catalog.learn(self.passages.vocabulary)
+
+    def canonical_place(self, town: str) -> str:
+        return self.catalog.place_key.get(normalise(town), town)
+
+    def event_of(self, event_id: str | None) -> Event | None:
+        return self.events.get(event_id or DEFAULT_EVENT)
+
+
+@dataclass
+class Ctx:
+    """One question's circumstances: the knowledge view and the injected clock."""
+
+    view: View
+    now: datetime
+    _today: dict[str, date] = field(default_factory=dict)
+
+    def today(self, event: Event) -> date:
+        """Today in the event's own time zone (cached: several kinds ask)."""
+        if event.id not in self._today:
+            self._today[event.id] = local_today(event, self.now)
+        return self._today[event.id]
