@@ -403,11 +403,16 @@ def understand(question: str, catalog: Catalog) -> Query:
         if hits:
             intents.add(intent)
             marks[f"intent:{intent}"] |= hits
+    phrased: dict[str, set[int]] = {}
     for intent, phrases in lex.intent_phrases.items():
-        spans = _spans(tokens, grams, phrases)
+        spans = _spans(tokens, grams, phrases, longer_than=1)
+        if spans:
+            phrased[intent] = spans
+        spans |= _spans(tokens, grams, phrases)
         if spans:
             intents.add(intent)
             marks[f"intent:{intent}"] |= spans
+    _phrase_beats_word(intents, marks, phrased)
     eras = _marked(tokens, grams, lex.eras, "era", marks)
     _yield_to_eras(intents, marks, eras)
     _subordinate_when(tokens, intents, marks)
@@ -453,6 +458,19 @@ def understand(question: str, catalog: Catalog) -> Query:
     )
 
 
+def _phrase_beats_word(
+    intents: set[str], marks: dict[str, set[int]], phrased: dict[str, set[int]]
+) -> None:
+    """A word inside another intent's phrase is that phrase's: "finished second" is podium."""
+    for intent in list(intents):
+        key = f"intent:{intent}"
+        others = set().union(*(v for k, v in phrased.items() if k != intent))
+        own = phrased.get(intent, set())
+        if marks[key] and marks[key] - own <= others and not own:
+            intents.discard(intent)
+            del marks[key]
+
+
 def _yield_to_eras(intents: set[str], marks: dict[str, set[int]], eras: set[str]) -> None:
     """ "Speed race", "di velocita" name an era: their words ask for no field."""
     spans = {i for e in eras for i in marks.get(f"era:{e}", ())}
@@ -476,11 +494,16 @@ def _subordinate_when(tokens: list[str], intents: set[str], marks: dict[str, set
         del marks["intent:dates"]
 
 
-def _spans(tokens: list[str], grams: _Grams, phrases: tuple[tuple[str, ...], ...]) -> set[int]:
-    """The positions covered by every occurrence of any of ``phrases``."""
+def _spans(
+    tokens: list[str],
+    grams: _Grams,
+    phrases: tuple[tuple[str, ...], ...],
+    longer_than: int = 0,
+) -> set[int]:
+    """The positions covered by every occurrence of any of ``phrases`` (of more words)."""
     found: set[int] = set()
     for phrase in phrases:
-        if phrase in grams:
+        if len(phrase) > longer_than and phrase in grams:
             n = len(phrase)
             for i in range(len(tokens) - n + 1):
                 if tuple(tokens[i : i + n]) == phrase:

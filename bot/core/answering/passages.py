@@ -243,8 +243,9 @@ class Passages:
         years: dict[int, int],
         typed: dict[int, str] | None = None,
         limit: int = 8,
+        prefer: frozenset[int] = frozenset(),
     ) -> list[Found]:
-        """Passages that explain the most of ``positions`` (by rare-word weight), best first.
+        """Passages that explain the most of ``positions``, then about ``prefer`` years, best first.
 
         ``years`` maps a position holding a year to that year, so "1957" is explained by the
         notes of the 1957 edition and by texts that mention 1957.
@@ -269,5 +270,9 @@ class Passages:
             for owner, w in best.items():
                 explains[owner].add(i)
                 weight[owner] += w
-        ranked = sorted(explains, key=lambda o: (-len(explains[o]), -weight[o]))[:limit]
+
+        def key(o: int) -> tuple[int, bool, float]:
+            return (-len(explains[o]), not (self.items[o].years & prefer), -weight[o])
+
+        ranked = sorted(explains, key=key)[:limit]
         return [Found(self.items[o], frozenset(explains[o]), weight[o]) for o in ranked]

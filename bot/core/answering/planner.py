@@ -120,6 +120,7 @@ def _parts(q: Query, ctx: Ctx) -> Draft | None:
     if len(pieces) < 2 or len(q.content) < scores.MULTI_PART_MIN_WORDS:
         return None
     drafts: list[Draft] = []
+    spoken: list[str] = []  # the text each draft answers
     missed: list[str] = []
     previous = q
     chunk = ""
@@ -127,11 +128,14 @@ def _parts(q: Query, ctx: Ctx) -> Draft | None:
         chunk = f"{chunk} {piece}".strip()
         part = understand(chunk, ctx.view.catalog)
         if not part.content:
+            if drafts and _extends(drafts, spoken, chunk, previous, q, ctx):
+                chunk = ""
             continue  # "by whom": too little to read alone; read with what follows
         part = part.with_subject(previous).with_subject(q)
         found = readings(part, ctx)
         if found and scores.explains_all(found[0], part, ctx.view):
             drafts.append(found[0].draft)
+            spoken.append(chunk)
             previous, chunk = part, ""
     if chunk and understand(chunk, ctx.view.catalog).content:
         missed.append(chunk)
@@ -142,6 +146,24 @@ def _parts(q: Query, ctx: Ctx) -> Draft | None:
         merged.kind = Kind.UNKNOWN
         merged.lines.append(t("answers.unknown.part", words=" / ".join(missed)))
     return merged
+
+
+def _extends(
+    drafts: list[Draft], spoken: list[str], piece: str, previous: Query, q: Query, ctx: Ctx
+) -> bool:
+    """ "...founded, by whom": a piece with no word of its own may complete the part before."""
+    longer = understand(f"{spoken[-1]} {piece}", ctx.view.catalog)
+    longer = longer.with_subject(previous).with_subject(q)
+    found = readings(longer, ctx)
+    if (
+        found
+        and scores.explains_all(found[0], longer, ctx.view)
+        and longer.intents > previous.intents
+    ):
+        drafts[-1] = found[0].draft
+        spoken[-1] = f"{spoken[-1]} {piece}"
+        return True
+    return False
 
 
 def _merge(drafts: list[Draft]) -> Draft:

@@ -61,8 +61,8 @@ def explains_all(reading: Reading, query: Query, view: View | None = None) -> bo
         return True
     if view is None or len(left) > FORGIVEN_LEFTOVERS or not (query.content & reading.uses):
         return False
-    if reading.prior <= PRIOR_CARD and not reading.kind.startswith("text"):
-        return False  # a generic card never stands in for an answer
+    if reading.prior <= PRIOR_CARD:
+        return False  # a card never stands in for an answer, nor a text short of a word
     marked = set().union(*query.marks.values()) if query.marks else set()
     return all(
         i not in marked

@@ -12,7 +12,7 @@ from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx
 from bot.core.i18n import t
 from bot.core.model import Event, Status
-from bot.core.reply import Draft
+from bot.core.reply import Draft, Kind
 from bot.core.understand import Query
 
 # The event's own fields, by the intent that asks for them.
@@ -44,6 +44,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     if asked:
         draft = fields(ctx, q, event, asked)
         uses = named | q.intent_at(*asked, "dates") | q.op_at("first") | q.at("ordinal")
+        if "eligibility" in asked:
+            uses |= q.intent_at("car", "field")  # "which cars take part"
         yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
     if "winner" in q.intents and not q.ordinal and not q.intents & {"count", "most", "list"}:
         draft = latest_winners(ctx, q, event, ctx.today(event))
@@ -87,6 +89,10 @@ def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
         draft.lines.append(t("answers.labels.organiser", value=event.organiser))
     if "eligibility" in asked and event.eligibility:
         draft.lines.append(t("answers.labels.eligible", value=event.eligibility))
+    if not draft.lines:  # the sources do not give what was asked: say what they do give
+        draft.kind = Kind.UNKNOWN
+        draft.lines.append(t("answers.missing.event", event=fmt.the_event(event, "event_cap")))
+        draft.lines.append(event.summary)
     draft.add_sources(event.sources, limit=2)
     return draft
 

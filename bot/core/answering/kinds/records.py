@@ -514,7 +514,8 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     counting = "count" in q.intents
     yes_no = bool(q.tokens) and q.tokens[0] in _YES_NO and not counting
     what, shown = projection(q)
-    uses = set(sel.uses | shown | q.intent_at("winner", "count", "list") | q.op_at("ever", "only"))
+    uses = set(sel.uses | shown | q.intent_at("winner", "count", "list"))
+    uses |= q.op_at("ever", "only", "compare")
     sels = [sel] if sel.eras or sel.span or not _splits(event) else _per_era(q, v, event, base=sel)
     draft = Draft(0.0, topic="records")
     plain = not (sel.make or sel.person or sel.solo or sel.place or yes_no or counting)

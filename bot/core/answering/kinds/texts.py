@@ -24,6 +24,8 @@ from bot.core.reply import Draft, Kind
 from bot.core.text import normalise
 from bot.core.understand import Query
 
+WHY = frozenset({"why", "perche", "come mai"})
+
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     if not q.content:
@@ -33,18 +35,19 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     kinds = v.lex.answer_types
     typed = {i: f"@{kinds[q.tokens[i]]}" for i in q.content if q.tokens[i] in kinds}
     found = v.passages.search(
-        q.tokens, q.content, {i: y for i, y in years.items() if y}, typed, limit=40
+        q.tokens, q.content, {i: y for i, y in years.items() if y}, typed, 40, frozenset(q.years)
     )
     asked_event = q.events[0] if q.events else None
     home = asked_event or DEFAULT_EVENT
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
+    why = frozenset(i for i in q.content if q.tokens[i] in WHY)
     for hit in found[: scores.PASSAGE_SHORTLIST]:
         p = hit.passage
         if asked_event and p.event and p.event != asked_event and p.kind != "person":
             continue  # a text about another event
-        uses = hit.explains | (
-            q.at("event") if p.event == asked_event or not asked_event else frozenset()
-        )
+        uses = hit.explains | why  # a reason is given by a text, never by a record
+        if p.event == asked_event or not asked_event:
+            uses |= q.at("event")
         if p.fact is not None:
             similarity = _similarity(q, p.phrasings)
             prior = (
