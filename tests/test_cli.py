@@ -70,7 +70,9 @@ def test_eval_scores_a_question_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["eval", str(questions), "--now", NOW]) == 0
     out = capsys.readouterr().out
     assert "FAIL [a] 'who won in 1928'" in out
-    assert "score: 1/2 answered right, 1/1 abstained right, total 66.7%" in out
+    assert (
+        "score: 1/2 answered right, 1/1 abstained right, total 66.7%, confidently wrong 1" in out
+    )  # 1928 answered with its winners, who are not "Nobody": a confident wrong answer
 
 
 def test_chat_answers_until_end_of_input(tmp_path: Path) -> None:

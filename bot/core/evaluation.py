@@ -57,6 +57,9 @@ class EvalResult:
     per_tag: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     answered: list[int] = field(default_factory=lambda: [0, 0])
     abstained: list[int] = field(default_factory=lambda: [0, 0])
+    # Replies of kind "answer" that were wrong: a wrong fact, or an answer where the bot should
+    # have said it does not know. The worst thing the bot can do, so it is counted apart.
+    confidently_wrong: int = 0
 
     @property
     def total(self) -> float:
@@ -71,7 +74,7 @@ class EvalResult:
         a, u = self.answered, self.abstained
         lines.append(
             f"score: {a[0]}/{a[1]} answered right, {u[0]}/{u[1]} abstained right, "
-            f"total {self.total:.1f}%"
+            f"total {self.total:.1f}%, confidently wrong {self.confidently_wrong}"
         )
         return "\n".join(lines)
 
@@ -89,6 +92,8 @@ def evaluate(path: Path, ask: Callable[[str], Reply]) -> EvalResult:
         bucket = result.abstained if item["expect"] == "unknown" else result.answered
         bucket[0] += good
         bucket[1] += 1
+        if not good and reply.kind.value == "answer":
+            result.confidently_wrong += 1
         if not good:
             snippet = reply.text.replace("\n", " / ")[:160]
             result.failures.append(f"FAIL [{tag}] {question!r}: {why} :: {snippet}")

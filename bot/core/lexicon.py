@@ -33,6 +33,13 @@ class Lexicon:
     # Words that ask for a kind of value (a year, a number): word -> "when" or "number".
     answer_types: dict[str, str] = field(default_factory=dict)
     months: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    make_aliases: dict[str, str] = field(default_factory=dict)
+    makes: tuple[str, ...] = ()
+
+    def role(self, name: str) -> frozenset[str]:
+        """A named word set of ``roles:`` in lexicon.yaml (KeyError for a typo in code)."""
+        return self.roles[name]
 
     def vocabulary(self) -> set[str]:
         """Every word the lexicon knows, for spelling correction."""
@@ -88,6 +95,12 @@ def lexicon() -> Lexicon:
         operations={k: _phrases(v) for k, v in raw.get("operations", {}).items()},
         smalltalk={k: _phrases(v) for k, v in raw.get("smalltalk", {}).items()},
         months={normalise(str(k)): int(v) for k, v in raw.get("months", {}).items()},
+        roles={
+            name: frozenset(normalise(str(w)) for w in ws)
+            for name, ws in raw.get("roles", {}).items()
+        },
+        make_aliases={normalise(str(k)): str(v) for k, v in raw.get("make_aliases", {}).items()},
+        makes=tuple(str(m) for m in raw.get("makes", [])),
         answer_types={
             normalise(str(w)): kind for kind, ws in raw.get("answer_types", {}).items() for w in ws
         },

@@ -27,11 +27,6 @@ _DECADE = re.compile(r"\b(1[89]|20)(\d)0 ?'?s\b")
 _SHORT_DECADE = re.compile(r"(?:^|\s|')(\d)0 ?'?s\b")
 _DECADE_IT = re.compile(r"anni ?'?(\d)0")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d{1,3})(?: ?(?:st|nd|rd|th)|a|o|esima|esimo|°)(?![a-z\d])")
-_RANGE_WORDS = ("between", "from", "tra", "fra", "dal", "to", "and", "al")
-_UNITS = frozenset({"km", "h", "kmh", "mph", "kph", "miles", "hour", "ora"})
-
-# Words that users use for makes but that are not how the make is written in the records.
-MAKE_ALIASES = {"alfa": "Alfa Romeo", "mercedes": "Mercedes-Benz", "merc": "Mercedes-Benz"}
 
 
 @dataclass(frozen=True)
@@ -207,7 +202,11 @@ class Catalog:
                 if crew.make:
                     self.make_names[crew.make] = crew.make
                     self._add("make", crew.make, crew.make)
-        for alias, make in MAKE_ALIASES.items():
+        for make in self.lex.makes:
+            if make not in self.make_names:
+                self.make_names[make] = make
+                self._add("make", make, make)
+        for alias, make in self.lex.make_aliases.items():
             if make in self.make_names:
                 self._add("make", make, alias)
 
@@ -356,8 +355,8 @@ def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
         digit = int(short.group(1))
         start = (1900 if digit >= 2 else 2000) + digit * 10
         span = (start, start + 9)
-    if (len(years) == 2 and any(w in folded.split() for w in _RANGE_WORDS)) or (
-        len(years) == 2 and re.search(r"\d{4} ?(?:-|to|and|e|a) ?'?\d{2,4}", folded)
+    if (len(years) == 2 and lexicon().role("range_words") & set(folded.split())) or (
+        len(years) == 2 and re.search(r"\d{4} ?(?:-|to|a|al) ?'?\d{2,4}", folded)
     ):
         span = (min(years), max(years))
         years = []
@@ -423,7 +422,12 @@ def understand(question: str, catalog: Catalog) -> Query:
     number = _threshold(folded) if ops & {"above", "below"} else None
     if number is not None:
         at = [i for i, t in enumerate(tokens) if _is_number(t, number)]
-        units = [j for i in at for j in (i + 1, i + 2) if j < len(tokens) and tokens[j] in _UNITS]
+        units = [
+            j
+            for i in at
+            for j in (i + 1, i + 2)
+            if j < len(tokens) and tokens[j] in lex.role("units")
+        ]
         marks["number"].update(at + units)
     marks["month"].update(i for i, t in enumerate(tokens) if t in lex.months)
     skip = lex.stopwords | lex.filler
@@ -436,7 +440,7 @@ def understand(question: str, catalog: Catalog) -> Query:
         or i in marks.get("range", ())
     }
     if span:
-        content -= {i for i, t in enumerate(tokens) if t in _RANGE_WORDS}
+        content -= {i for i, t in enumerate(tokens) if t in lex.role("range_words")}
     content -= marks.get("number", set()) | marks.get("event", set()) & _digits(tokens)
     return Query(
         text=question,
@@ -487,7 +491,7 @@ def _subordinate_when(tokens: list[str], intents: set[str], marks: dict[str, set
     at = marks.get("intent:dates")
     if not at:
         return
-    inner = {i for i in at if tokens[i] in ("when", "quando") and i > 0}
+    inner = {i for i in at if tokens[i] in lexicon().role("subordinate_when") and i > 0}
     at -= inner
     if not at:
         intents.discard("dates")

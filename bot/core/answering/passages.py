@@ -15,11 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz, process
+
 from bot.core.lexicon import Lexicon
 from bot.core.matcher import stem
 from bot.core.model import Edition, Fact, Knowledge, Report
 from bot.core.text import normalise, words
 
+SYNONYM_SHARE = 0.5  # a synonym's rare-word weight, against the word itself
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -137,7 +140,29 @@ class Passages:
         n = max(1, len(self.items))
         self._idf = {k: math.log(1 + n / len(v)) for k, v in self._postings.items()}
         self._max_idf = math.log(1 + n)
+        # Every fact question and phrasing, normalised, for "is this question one of them?"
+        self._phrasings: list[str] = []
+        self._phrasing_owner: list[int] = []
+        for i, p in enumerate(self.items):
+            for text in p.phrasings:
+                self._phrasings.append(normalise(text))
+                self._phrasing_owner.append(i)
         self.vocabulary = {w for p in self.items for w in p.stems if len(w) >= 4 and "'" not in w}
+
+    def own_phrasings(self, text: str, cutoff: float) -> list[tuple[Passage, float]]:
+        """Facts one of whose phrasings is this question (token-sort similarity >= cutoff)."""
+        found = process.extract(
+            normalise(text),
+            self._phrasings,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=cutoff,
+            limit=5,
+        )
+        best: dict[int, float] = {}
+        for _, score, at in found:
+            owner = self._phrasing_owner[at]
+            best[owner] = max(best.get(owner, 0.0), score)
+        return [(self.items[o], s) for o, s in best.items()]
 
     def frequency(self, token: str) -> int:
         """How many passages use a word (a common word is no distinctive part of a question)."""
@@ -265,8 +290,10 @@ class Passages:
         for i, ks in keys.items():
             best: dict[int, float] = {}
             for k in ks:
+                # The word itself counts fully; a synonym or a value of the asked kind, half.
+                share = 1.0 if k[0] not in "#@" or k == ks[0] else SYNONYM_SHARE
                 for owner in self._postings.get(k, ()):
-                    best[owner] = max(best.get(owner, 0.0), self._idf[k])
+                    best[owner] = max(best.get(owner, 0.0), self._idf[k] * share)
             for owner, w in best.items():
                 explains[owner].add(i)
                 weight[owner] += w

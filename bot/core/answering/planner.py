@@ -74,7 +74,7 @@ def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
 
 def _about_anything(q: Query, ctx: Ctx) -> bool:
     """Whether the question has a word besides those asking for a kind of value ("why")."""
-    asking = ctx.view.lex.answer_types.keys() | {"why", "perche"}
+    asking = ctx.view.lex.answer_types.keys() | ctx.view.lex.role("why")
     words = {q.tokens[i] for i in q.content}
     return not words or bool(q.has_subject or q.places or words - asking)
 

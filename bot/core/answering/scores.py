@@ -25,6 +25,7 @@ PRIOR_SMALLTALK = 5.0
 PRIOR_RECORD = 3.0  # an edition's field, an operation over the records, /next
 PRIOR_CARD = 2.0  # a whole card (edition, person, event) for a question that named only it
 PRIOR_TEXT = 1.0  # a note, fact, report or summary found by its words
+PRIOR_NICKNAME = 0.5  # an event's card when the question names it only by a nickname
 # A fact whose question or phrasing is this question (token-sort similarity, 0-100) outranks
 # records: its answer was written for it.
 FACT_OWN_PHRASING = 88.0
@@ -37,7 +38,7 @@ FACT_CLARIFY_GAP = 1.0
 PASSAGE_SHORTLIST = 8
 # Texts: a note of the very edition asked, and a text about the event asked (the Mille Miglia
 # when none is named), outrank texts that only mention them.
-TEXT_OWN_EDITION = 2.0
+TEXT_OWN_EDITION = 4.0
 TEXT_OWN_EVENT = 1.0
 # A leftover word is forgiven when it is plain (no name, year, field or operation word), known
 # to the bot, and common in its texts (used by at least this many of them): "collect" in "how

@@ -21,6 +21,7 @@ from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t
+from bot.core.lexicon import lexicon
 from bot.core.model import Crew, Edition, Event, Status
 from bot.core.reply import Button, Draft, Kind
 from bot.core.understand import Query, clean_name
@@ -93,15 +94,20 @@ def asked_fields(q: Query) -> list[str]:
     """The edition fields a question asks for, without the words two fields share."""
     asked = [i for i in EDITION_INTENTS if i in q.intents]
     tokens = set(q.tokens)
-    if "car" in asked and not _asks_car(q) and (set(asked) - {"car"}):
+    lex = lexicon()
+    if "car" in asked and not lex.role("car_words") & tokens and (set(asked) - {"car"}):
         asked.remove("car")
-    if "finishers" in asked and "field" in asked and not _STARTER_WORDS & tokens:
+    if "finishers" in asked and "field" in asked and not lex.role("starters") & tokens:
         asked.remove("field")
     if "podium" in asked and "winner" in asked:
         asked.remove("winner")
-    if "winner" in asked and {"time", "speed"} & set(asked) and not _WHO & tokens:
+    if (
+        "winner" in asked
+        and {"time", "speed"} & set(asked)
+        and not lex.role("winner_words") & tokens
+    ):
         asked.remove("winner")  # "the winning time" asks for a time, not for the winners
-    if "distance" in asked and "time" in asked and not {"km", "far", "distance"} & tokens:
+    if "distance" in asked and "time" in asked and not lex.role("distance_words") & tokens:
         asked.remove("distance")  # "how long did it take" asks for a time
     if "distance" in asked and "route" in asked:
         asked.remove("route")  # "how long was the route" asks for its length
@@ -421,7 +427,7 @@ def _dates(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: lis
     if not held and last_day is not None and last_day < c.today(e):
         key = "answers.edition.was_scheduled"
     d.lines.append(t(key, edition=fmt.the_edition(e, ed, "edition_cap"), when=when))
-    if ed.start and ed.end and _DURATION & set(q.tokens):
+    if ed.start and ed.end and lexicon().role("duration") & set(q.tokens):
         d.lines.append(t("answers.edition.days", n=(ed.end - ed.start).days + 1))
     conflict_lines(d, ed, ("dates", "start", "end"))
 
@@ -696,25 +702,4 @@ def _adds_numbers(note: str, shown: str) -> bool:
     return not shown or bool(digits - set(re.findall(r"\d+", shown)))
 
 
-def _asks_car(q: Query) -> bool:
-    return any(t in q.tokens for t in ("car", "auto", "vettura", "macchina", "model"))
-
-
 _NUMBERS = frozenset({"field", "finishers", "distance", "trials", "number", "speed", "time"})
-_DURATION = frozenset({"days", "long", "last", "lasted", "giorni", "dura", "durata", "durato"})
-_WHO = frozenset({"who", "won", "winner", "winners", "chi", "vinto", "vincitore", "vincitori"})
-_STARTER_WORDS = frozenset(
-    [
-        "started",
-        "starters",
-        "start",
-        "entries",
-        "entered",
-        "entrants",
-        "participants",
-        "partecipanti",
-        "iscritti",
-        "partenti",
-        "applications",
-    ]
-)

@@ -13,6 +13,7 @@ from bot.core.answering.view import Ctx
 from bot.core.i18n import t
 from bot.core.model import Event, Status
 from bot.core.reply import Draft, Kind
+from bot.core.text import normalise, words
 from bot.core.understand import Query
 
 # The event's own fields, by the intent that asks for them.
@@ -38,7 +39,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             uses = named | q.at("year") | q.intent_at(*asked)
             yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
         return
-    first = q.ordinal == 1 or "first" in q.ops or {"began", "begin", "founded"} & set(q.tokens)
+    began = v.lex.role("began") & set(q.tokens)
+    first = q.ordinal == 1 or "first" in q.ops or bool(began)
     if "dates" in q.intents and "next" not in q.intents and "since" not in asked and first:
         asked.append("since")
     if asked:
@@ -61,7 +63,16 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             yield Reading("event:reports", draft, named | q.intent_at("reports"), scores.PRIOR_CARD)
     if q.events or q.intents & {"what_is", "history"}:
         uses = named | q.intent_at("what_is", "where")
-        yield Reading("event:card", summary(ctx, event), uses, scores.PRIOR_CARD)
+        # Named by a nickname ("the red arrow"): a text about the nickname says more.
+        prior = scores.PRIOR_CARD if _by_name(q, event) else scores.PRIOR_NICKNAME
+        yield Reading("event:card", summary(ctx, event), uses, prior)
+
+
+def _by_name(q: Query, event: Event) -> bool:
+    """Whether the question names the event by (a word of) its name or id, or not at all."""
+    named = {q.tokens[i] for i in q.at("event")}
+    own = set(words(normalise(f"{event.name} {event.id.replace('-', ' ')}")))
+    return not named or bool(named & own)
 
 
 def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
@@ -69,8 +80,8 @@ def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
     draft = Draft(0.0, title=event.name, topic="event")
     if "where" in asked:
         draft.lines.append(t("answers.labels.where", value=event.where))
-        if q.intents & {"since", "route"} or {"start", "starts", "finish"} & set(q.tokens):
-            draft.lines.extend(_sentences_with(event, ("start", "finish", "partenza")))
+        if q.intents & {"since", "route"} or v.lex.role("start_finish") & set(q.tokens):
+            draft.lines.extend(_sentences_with(event, v.lex.role("start_finish")))
     if "since" in asked:
         first = min(
             (e for e in v.editions[event.id] if e.status is Status.HELD),
@@ -108,7 +119,7 @@ def summary(ctx: Ctx, event: Event) -> Draft:
     return draft
 
 
-def _sentences_with(event: Event, keys: tuple[str, ...]) -> list[str]:
+def _sentences_with(event: Event, keys: frozenset[str]) -> list[str]:
     found = []
     for text in (event.format or "", *event.notes):
         for sentence in text.replace("; ", ". ").split(". "):

@@ -23,6 +23,7 @@ from bot.core.answering.compose import conflict_lines, era_span, sp
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.i18n import t
+from bot.core.lexicon import lexicon
 from bot.core.model import Edition, Event, Status
 from bot.core.reply import Draft
 from bot.core.understand import Query, clean_name
@@ -30,7 +31,6 @@ from bot.core.understand import Query, clean_name
 WAR_END = 1940  # the last speed race before the Second World War
 WAR_RESTART = 1947  # the first one after it
 ORDERS = ("first", "last", "fastest", "slowest", "longest", "shortest")
-_YES_NO = frozenset({"did", "has", "have", "was", "were", "is", "does", "ha", "hanno", "e"})
 # Fields a list or an ordered answer can show, by the intent that asks for them.
 PROJECTIONS = ("car", "speed", "time", "route", "field", "dates", "distance", "finishers")
 _SIGNALS = frozenset({"count", "most", "list", "biggest", "no_race"})
@@ -57,6 +57,7 @@ class Selection:
     event: Event
     eras: tuple[str, ...] = ()
     span: tuple[int, int] | None = None
+    years: tuple[int, ...] = ()  # "1930 and 1931": these years only
     make: str | None = None
     other_make: bool = False
     person: str | None = None
@@ -74,7 +75,10 @@ class Selection:
 
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
-    if not (q.intents & _SIGNALS or q.ops & _OPS or q.year_range or _make_win(q) or _place(q)):
+    two = _compares(q)  # "who was faster, Moss or Taruffi?"
+    if not (
+        q.intents & _SIGNALS or q.ops & _OPS or q.year_range or _make_win(q) or _place(q) or two
+    ):
         return
     if len(q.years) == 1 and not q.year_range and not (q.ops & {"compare", "both"}):
         return  # one edition: the edition kind reads it
@@ -93,6 +97,13 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
                 scores.PRIOR_RECORD,
                 strength=len(uses),
             )
+
+
+def _compares(q: Query) -> bool:
+    """Two people and a word that sets them against each other ("or", "faster", "compare")."""
+    lex = lexicon()
+    against = lex.role("compare_words") | lex.role("faster")
+    return len(q.people) >= 2 and bool(against & set(q.tokens) or "compare" in q.ops)
 
 
 def _make_win(q: Query) -> bool:
@@ -127,6 +138,10 @@ def select(q: Query, v: View, event: Event) -> Selection:
         sel.span = q.year_range
         sel.uses |= q.at("range")
         sel.said.append(f"{q.year_range[0]}-{q.year_range[1]}")
+    if len(q.years) >= 2:
+        sel.years = q.years
+        sel.uses |= q.at("year")
+        sel.said.append(fmt.join_words([str(y) for y in q.years]))
     if q.makes:
         sel.make = q.makes[0]
         sel.other_make = "except" in q.ops
@@ -166,6 +181,8 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
         if sel.eras and ed.era not in sel.eras:
             continue
         if sel.span and not sel.span[0] <= ed.year <= sel.span[1]:
+            continue
+        if sel.years and ed.year not in sel.years:
             continue
         if sel.make and (any(c.make == sel.make for c in ed.winners) == sel.other_make):
             continue
@@ -209,7 +226,7 @@ def projection(q: Query) -> tuple[str, frozenset[int]]:
     A field used as a filter ("above 100 km/h", "in a Ferrari") is not the one asked, and
     "who" asks for the winners.
     """
-    if {"who", "chi"} & set(q.tokens):
+    if lexicon().role("who") & set(q.tokens):
         return "winner", q.intent_at("winner")
     for intent in PROJECTIONS:
         if intent == "speed" and q.number is not None:
@@ -316,12 +333,13 @@ def _both_wars(q: Query, ctx: Ctx, event: Event) -> Found:
 
 def _compare_people(q: Query, ctx: Ctx, event: Event) -> Found:
     """'Who was faster, Moss or Taruffi?', 'who has more wins, Vesco or Cane?'."""
-    if len(q.people) < 2:
+    if not _compares(q):
         return None
     v = ctx.view
     draft = Draft(0.0, topic="records")
     uses = set(q.at("person") | q.op_at("compare"))
-    if q.intents & {"speed"} or {"faster", "fastest", "quicker", "slower"} & set(q.tokens):
+    faster = v.lex.role("faster")
+    if q.intents & {"speed"} or faster & set(q.tokens):
         best: list[tuple[float, str, int]] = []
         for name in q.people:
             speeds = [
@@ -339,9 +357,7 @@ def _compare_people(q: Query, ctx: Ctx, event: Event) -> Found:
         if len(best) >= 2:
             top = max(best)
             draft.lines.insert(0, t("answers.records.faster", person=top[1]))
-        uses |= q.intent_at("speed") | {
-            i for i, tok in enumerate(q.tokens) if tok in {"faster", "quicker", "slower"}
-        }
+        uses |= q.intent_at("speed") | {i for i, tok in enumerate(q.tokens) if tok in faster}
         return draft, uses
     counts = []
     for name in q.people:
@@ -358,7 +374,12 @@ def _compare_people(q: Query, ctx: Ctx, event: Event) -> Found:
             if wins
             else t("answers.never_won", person=name, event=fmt.the_event(event))
         )
-    counts.sort(reverse=True)
+    counts.sort(key=lambda c: -c[0])
+    from bot.core.answering.kinds.people import person_facts
+
+    person_facts(v, draft, q, topics=("records",))
+    if any(ed.era == "revival" for n in q.people for ed, _ in v.wins.get(n, ())):
+        draft.lines.append(_revival_gap(v, event))
     if counts[0][0] > counts[1][0]:
         draft.lines.insert(
             0,
@@ -442,7 +463,7 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
     for sel in sels:
         eds = editions(v, sel)
         if biggest:
-            smallest = bool({"smallest", "fewest", "least"} & set(q.tokens))
+            smallest = bool(v.lex.role("smaller") & set(q.tokens))
             eds = [e for e in eds if e.starters is not None]
             if not eds:
                 continue
@@ -512,11 +533,13 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     if sel.person and not (q.ops & {"except", "solo", "above", "below"} or sel.span or sel.place):
         return None  # one person's wins: the people kind reads it
     counting = "count" in q.intents
-    yes_no = bool(q.tokens) and q.tokens[0] in _YES_NO and not counting
+    asks_if = (bool(q.tokens) and q.tokens[0] in v.lex.role("yes_no")) or "ever" in q.ops
+    yes_no = asks_if and not counting
     what, shown = projection(q)
     uses = set(sel.uses | shown | q.intent_at("winner", "count", "list"))
     uses |= q.op_at("ever", "only", "compare")
-    sels = [sel] if sel.eras or sel.span or not _splits(event) else _per_era(q, v, event, base=sel)
+    whole = sel.eras or sel.span or sel.years or not _splits(event)
+    sels = [sel] if whole else _per_era(q, v, event, base=sel)
     draft = Draft(0.0, topic="records")
     plain = not (sel.make or sel.person or sel.solo or sel.place or yes_no or counting)
     for part in sels:
@@ -524,13 +547,14 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
         if what == "winner" and not plain:
             eds = [e for e in eds if e.winners]
         header = part.header()
+        head = header[:1].upper() + header[1:]  # at the start of a sentence
         if not eds:
             if len(sels) == 1 or (sel.make or sel.person):
                 draft.lines.append(t("answers.records.none", set=header))
             continue
         years = ", ".join(str(e.year) for e in eds)
         if yes_no:
-            draft.lines.append(t("answers.records.yes", set=header, n=len(eds), years=years))
+            draft.lines.append(t("answers.records.yes", set=head, n=len(eds), years=years))
         elif counting and sel.make and not sel.other_make:
             draft.lines.append(
                 t(
@@ -543,18 +567,35 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
                 )
             )
         elif counting:
-            draft.lines.append(t("answers.records.count", set=header, n=len(eds), years=years))
+            draft.lines.append(t("answers.records.count", set=head, n=len(eds), years=years))
         else:
             held = [e for e in eds if e.status is Status.HELD]
-            draft.lines.append(t("answers.records.list", set=header, n=len(held)))
+            draft.lines.append(t("answers.records.list", set=head, n=len(held)))
+            if "compare" in q.ops and what == "speed" and len(held) == 2:
+                draft.lines.append(_faster_year(held))
             draft.lines.extend(_list_line(e, what) for e in eds)
         if part.eras == ("revival",) and what == "winner":
             draft.lines.append(_revival_gap(v, event))
     if not draft.lines:
         return None
-    if yes_no and not any(_is_yes(line) for line in draft.lines):
-        draft.lines.insert(0, t("answers.records.no"))
+    if yes_no:
+        said_yes = any(e for part in sels for e in editions(v, part) if e.winners)
+        draft.lines.insert(0, t("answers.records.answer_yes" if said_yes else "answers.records.no"))
     return draft, uses
+
+
+def _faster_year(pair: list[Edition]) -> str:
+    """'The 1931 winners were faster: 101.147 against 100.450 km/h.'"""
+    known = [(speed_of(e), e) for e in pair]
+    if any(s is None for s, _ in known):
+        return ""
+    (fast, ed), (slow, _) = sorted(known, key=lambda k: -(k[0] or 0.0))
+    return t(
+        "answers.records.faster_year",
+        year=ed.year,
+        fast=fmt.number(fast or 0.0, 3),
+        slow=fmt.number(slow or 0.0, 3),
+    )
 
 
 def _list_line(ed: Edition, what: str) -> str:
@@ -565,10 +606,6 @@ def _list_line(ed: Edition, what: str) -> str:
     return t("answers.range.winner", year=ed.year, crews=value(ed, what))
 
 
-def _is_yes(line: str) -> bool:
-    return line.startswith(t("answers.records.yes", set="", n=0, years="").split(" ")[0])
-
-
 def _splits(event: Event) -> bool:
     ids = {e.id for e in event.eras}
     return {"speed", "revival"} <= ids
@@ -577,7 +614,7 @@ def _splits(event: Event) -> bool:
 def _per_era(q: Query, v: View, event: Event, base: Selection | None = None) -> list[Selection]:
     """The selection, or one per era when the question names none (speed race and revival)."""
     sel = base or select(q, v, event)
-    if sel.eras or sel.span or not _splits(event):
+    if sel.eras or sel.span or sel.years or not _splits(event):
         return [sel]
     parts = []
     for era in event.eras:

@@ -19,18 +19,25 @@ from bot.core.answering.readings import Reading
 from bot.core.answering.view import QUESTION_WORDS, Ctx, View
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t
+from bot.core.lexicon import Lexicon
+from bot.core.matcher import stem
 from bot.core.model import Fact
 from bot.core.reply import Draft, Kind
-from bot.core.text import normalise
+from bot.core.text import normalise, words
 from bot.core.understand import Query
-
-WHY = frozenset({"why", "perche", "come mai"})
 
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
+    v = ctx.view
+    seen: set[str] = set()
+    for passage, _ in v.passages.own_phrasings(q.text, scores.FACT_OWN_PHRASING):
+        hit = Found(passage, q.content, 0.0)
+        reading = _fact_reading(q, v, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
+        if reading is not None:
+            seen.add(passage.id)
+            yield reading
     if not q.content:
         return
-    v = ctx.view
     years = {i: _year_at(q, i) for i in q.at("year")}
     kinds = v.lex.answer_types
     typed = {i: f"@{kinds[q.tokens[i]]}" for i in q.content if q.tokens[i] in kinds}
@@ -40,7 +47,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     asked_event = q.events[0] if q.events else None
     home = asked_event or DEFAULT_EVENT
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
-    why = frozenset(i for i in q.content if q.tokens[i] in WHY)
+    why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
         p = hit.passage
         if asked_event and p.event and p.event != asked_event and p.kind != "person":
@@ -49,25 +56,32 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         if p.event == asked_event or not asked_event:
             uses |= q.at("event")
         if p.fact is not None:
-            similarity = _similarity(q, p.phrasings)
-            prior = (
-                scores.PRIOR_FACT_OWN
-                if similarity >= scores.FACT_OWN_PHRASING
-                else scores.PRIOR_TEXT
-            )
-            if similarity >= scores.FACT_OWN_PHRASING:
-                uses = uses | q.content  # its own question: every word is accounted for
-            strength = _strength(q, hit, home) + similarity / 10 + _same_wh(q, p.phrasings)
-            draft = fact_draft(v, p.fact)
-            if _record_lacks(v, q, p.fact):
-                draft.kind = Kind.UNKNOWN  # context, not the answer: the record decides
-                prior = scores.PRIOR_TEXT
-            yield Reading("text:fact", draft, uses, prior, strength, p.fact.question)
+            reading = _fact_reading(q, v, hit, home, uses)
+            if reading is not None and p.id not in seen:
+                yield reading
             continue
         draft = _draft(v, hit)
         if p.kind == "note":
             _more_notes(draft, hit, found)
         yield Reading(f"text:{p.kind}", draft, uses, scores.PRIOR_TEXT, _strength(q, hit, home))
+
+
+def _fact_reading(q: Query, v: View, hit: Found, home: str, uses: frozenset[int]) -> Reading | None:
+    """A curated fact: its answer, ranked above records when the question is its own."""
+    p = hit.passage
+    if p.fact is None:
+        return None
+    similarity = _similarity(q, p.phrasings, v.lex)
+    own = similarity >= scores.FACT_OWN_PHRASING
+    prior = scores.PRIOR_FACT_OWN if own else scores.PRIOR_TEXT
+    if own:
+        uses = uses | q.content  # its own question: every word is accounted for
+    strength = _strength(q, hit, home) + similarity / 10 + _same_wh(q, p.phrasings)
+    draft = fact_draft(v, p.fact)
+    if _record_lacks(v, q, p.fact):
+        draft.kind = Kind.UNKNOWN  # context, not the answer: the record decides
+        prior = scores.PRIOR_TEXT
+    return Reading("text:fact", draft, uses, prior, strength, p.fact.question)
 
 
 def _strength(q: Query, hit: Found, home: str) -> float:
@@ -133,18 +147,37 @@ def _year_at(q: Query, i: int) -> int | None:
     return None
 
 
-def _similarity(q: Query, phrasings: tuple[str, ...]) -> float:
-    """How close the question is to a phrasing that names the same years (token-sort ratio)."""
+def _similarity(q: Query, phrasings: tuple[str, ...], lex: Lexicon) -> float:
+    """How close the question is to a phrasing with the same years and the same key words.
+
+    Token-sort ratio alone calls "how many editions of the revival" and "... of the mille
+    miglia" the same question; the words that carry meaning must be the same.
+    """
     asked = normalise(q.text)
-    years = {str(y) for y in q.years}
+    years = {str(y) for y in (*q.years, *(q.year_range or ()))}
+    keys = _keys(asked, lex)
     return max(
         (
             fuzz.token_sort_ratio(asked, normalise(p))
             for p in phrasings
-            if set(_YEARS.findall(p)) == years
+            if set(_YEARS.findall(p)) == years and _same_keys(keys, _keys(normalise(p), lex))
         ),
         default=0.0,
     )
+
+
+def _same_keys(asked: frozenset[str], phrasing: frozenset[str]) -> bool:
+    """The same words carry the meaning: "of the modern mille miglia" is another question."""
+    return asked == phrasing
+
+
+def _keys(text: str, lex: Lexicon) -> frozenset[str]:
+    """The words that carry meaning, names included ("mille miglia" is not "the revival")."""
+    skip = (lex.stopwords | lex.filler) - _NAME_WORDS
+    return frozenset(stem(w) for w in words(text) if w not in skip and not w.isdigit())
+
+
+_NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
 
 
 _YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")

@@ -28,9 +28,6 @@ from bot.core.upcoming import (
     upcoming,
 )
 
-_WHEN_AUX = frozenset({"is", "will", "does"})
-_PAST_AUX = frozenset({"did", "was", "were", "first"})
-
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
@@ -42,8 +39,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     asks_when = (
         "dates" in q.intents
         and q.ordinal is None
-        and bool(_WHEN_AUX & tokens)
-        and not (_PAST_AUX & tokens or "since" in q.intents)
+        and bool(v.lex.role("when_aux") & tokens)
+        and not (v.lex.role("past_aux") & tokens or "since" in q.intents)
     )
     if "next" in q.intents or asks_when:
         uses = named | q.intent_at("next", "dates")
