@@ -46,6 +46,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     )
     asked_event = q.events[0] if q.events else None
     home = asked_event or DEFAULT_EVENT
+    if "years" in q.inherited:  # "...and why then?": about the year of the part before
+        found = [h for h in found if h.passage.years & set(q.years)] or found
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
     why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
