@@ -35,7 +35,6 @@ class Answerer:
         self.knowledge = knowledge
         self.rng = self.view.rng
         self.catalog = self.view.catalog
-        self.matcher = self.view.matcher
         self.events = self.view.events
         self.editions = self.view.editions
         self.edition_at = self.view.edition_at
@@ -69,7 +68,10 @@ class Answerer:
 
     def readings(self, text: str, now: datetime) -> list[Reading]:
         """Every reading of a question, best first: for golden tests and for curators."""
-        return planner.readings(understand(text, self.catalog), Ctx(self.view, now))
+        return self.readings_of(understand(text, self.catalog), now)
+
+    def readings_of(self, query: Query, now: datetime) -> list[Reading]:
+        return planner.readings(query, Ctx(self.view, now))
 
     def edition_reply(self, event: Event, year: int, aspect: str | None, now: datetime) -> Reply:
         """An edition's card, or one aspect of it (an edition intent such as ``route``)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -36,6 +36,45 @@ class Lexicon:
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     make_aliases: dict[str, str] = field(default_factory=dict)
     makes: tuple[str, ...] = ()
+
+    @cached_property
+    def phrase_index(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Every phrase -> what it marks ("intent:winner", "op:first", "era:speed", ...).
+
+        Built once, so reading a question looks up its few word sequences instead of testing
+        every phrase of the lexicon against it.
+        """
+        index: dict[tuple[str, ...], list[str]] = {}
+        groups = [
+            *((f"intent:{k}", v) for k, v in self.intent_phrases.items()),
+            *((f"era:{k}", v) for k, v in self.eras.items()),
+            *((f"op:{k}", v) for k, v in self.operations.items()),
+            ("other_race", self.other_races),
+        ]
+        for key, phrases in groups:
+            for phrase in phrases:
+                index.setdefault(phrase, []).append(key)
+        return {phrase: tuple(keys) for phrase, keys in index.items()}
+
+    @cached_property
+    def longest_phrase(self) -> int:
+        return max((len(p) for p in self.phrase_index), default=1)
+
+    def phrase_spans(self, tokens: list[str]) -> dict[str, tuple[set[int], set[int]]]:
+        """For each mark, the positions its phrases cover: (all of them, those of 2+ words)."""
+        found: dict[str, tuple[set[int], set[int]]] = {}
+        index = self.phrase_index
+        for i in range(len(tokens)):
+            for n in range(1, min(self.longest_phrase, len(tokens) - i) + 1):
+                keys = index.get(tuple(tokens[i : i + n]))
+                if not keys:
+                    continue
+                for key in keys:
+                    every, longer = found.setdefault(key, (set(), set()))
+                    every.update(range(i, i + n))
+                    if n > 1:
+                        longer.update(range(i, i + n))
+        return found
 
     def role(self, name: str) -> frozenset[str]:
         """A named word set of ``roles:`` in lexicon.yaml (KeyError for a typo in code)."""

@@ -20,7 +20,6 @@ from bot.core.understand import Query, understand
 from bot.core.upcoming import latest, local_today
 
 MAX_HITS = 10
-FACT_FLOOR = 62.0  # as in chat: below it a fact shares words with the question, not meaning
 DESCRIPTION = 120
 
 
@@ -59,7 +58,7 @@ def _search(
     if main.kind is Kind.ANSWER:
         _add(hits, _hit("q:" + _digest(text), main.title or _cap(text), main))
     _add_editions(answerer, hits, query, now)
-    _add_facts(answerer, hits, query)
+    _add_facts(answerer, hits, query, now)
     return hits[:limit]
 
 
@@ -77,13 +76,16 @@ def _add_editions(answerer: Answerer, hits: list[Hit], query: Query, now: dateti
             _add(hits, _hit(f"ed:{ed.key}", title, reply))
 
 
-def _add_facts(answerer: Answerer, hits: list[Hit], query: Query) -> None:
-    tokens = [tok for tok in query.tokens if not tok.isdigit()]
-    for found in answerer.matcher.match(tokens, limit=6):
-        if found.score < FACT_FLOOR:
-            break
-        reply = answerer.fact_reply(found.fact)
-        _add(hits, _hit(f"fact:{found.fact.id}", found.fact.question, reply))
+def _add_facts(answerer: Answerer, hits: list[Hit], query: Query, now: datetime) -> None:
+    """The curated facts that read at least half of the question's words, best first."""
+    facts = {f.id: f for f in answerer.knowledge.facts}
+    for reading in answerer.readings_of(query, now):
+        fact = facts.get(reading.draft.topic.removeprefix("fact:"))
+        if fact is None or reading.kind != "text:fact":
+            continue
+        if 2 * len(reading.uses & query.content) < len(query.content):
+            continue  # shares a word with the question, not its meaning
+        _add(hits, _hit(f"fact:{fact.id}", fact.question, answerer.fact_reply(fact)))
 
 
 def _add_latest(answerer: Answerer, hits: list[Hit], now: datetime) -> None:

@@ -311,34 +311,6 @@ def clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)", " ", name)).strip()
 
 
-MAX_PHRASE = 8  # longer keyword phrases are matched by _has_phrase
-
-
-class _Grams:
-    """Membership of word sequences in the question; exact for phrases of any length."""
-
-    def __init__(self, tokens: list[str], longest: int) -> None:
-        self.tokens = tokens
-        self.longest = longest
-        self.seen = {
-            tuple(tokens[i : i + n])
-            for n in range(1, longest + 1)
-            for i in range(len(tokens) - n + 1)
-        }
-
-    def __contains__(self, phrase: object) -> bool:
-        if not isinstance(phrase, tuple):
-            return False
-        if len(phrase) > self.longest:
-            return _has_phrase(self.tokens, phrase)
-        return phrase in self.seen
-
-
-def _has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
-
-
 def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
     years = [int(y) for y in _YEAR.findall(folded)]
     for short in _SHORT_YEAR.findall(folded):
@@ -395,7 +367,7 @@ def understand(question: str, catalog: Catalog) -> Query:
                 ordinal = lex.ordinals[tokens[i]]
                 marks["ordinal"].add(i)
                 break
-    grams = _Grams(tokens, MAX_PHRASE)
+    spans = lex.phrase_spans(tokens)
     intents: set[str] = set()
     for intent, ws in lex.intent_words.items():
         hits = {i for i in free if tokens[i] in ws}
@@ -403,22 +375,18 @@ def understand(question: str, catalog: Catalog) -> Query:
             intents.add(intent)
             marks[f"intent:{intent}"] |= hits
     phrased: dict[str, set[int]] = {}
-    for intent, phrases in lex.intent_phrases.items():
-        spans = _spans(tokens, grams, phrases, longer_than=1)
-        if spans:
-            phrased[intent] = spans
-        spans |= _spans(tokens, grams, phrases)
-        if spans:
-            intents.add(intent)
-            marks[f"intent:{intent}"] |= spans
+    for key, (every, longer) in spans.items():
+        marks[key] |= every
+        if key.startswith("intent:"):
+            intents.add(key.removeprefix("intent:"))
+            if longer:
+                phrased[key.removeprefix("intent:")] = longer
     _phrase_beats_word(intents, marks, phrased)
-    eras = _marked(tokens, grams, lex.eras, "era", marks)
+    eras = {k.removeprefix("era:") for k in spans if k.startswith("era:")}
     _yield_to_eras(intents, marks, eras)
     _subordinate_when(tokens, intents, marks)
-    ops = _marked(tokens, grams, lex.operations, "op", marks)
-    other = _spans(tokens, grams, lex.other_races)
-    if other:
-        marks["other_race"] |= other
+    ops = {k.removeprefix("op:") for k in spans if k.startswith("op:")}
+    other = spans.get("other_race", (set(), set()))[0]
     number = _threshold(folded) if ops & {"above", "below"} else None
     if number is not None:
         at = [i for i, t in enumerate(tokens) if _is_number(t, number)]
@@ -466,11 +434,14 @@ def _phrase_beats_word(
     intents: set[str], marks: dict[str, set[int]], phrased: dict[str, set[int]]
 ) -> None:
     """A word inside another intent's phrase is that phrase's: "finished second" is podium."""
+    if not phrased:
+        return
     for intent in list(intents):
         key = f"intent:{intent}"
+        if intent in phrased:
+            continue  # it has a phrase of its own
         others = set().union(*(v for k, v in phrased.items() if k != intent))
-        own = phrased.get(intent, set())
-        if marks[key] and marks[key] - own <= others and not own:
+        if marks[key] and marks[key] <= others:
             intents.discard(intent)
             del marks[key]
 
@@ -496,39 +467,6 @@ def _subordinate_when(tokens: list[str], intents: set[str], marks: dict[str, set
     if not at:
         intents.discard("dates")
         del marks["intent:dates"]
-
-
-def _spans(
-    tokens: list[str],
-    grams: _Grams,
-    phrases: tuple[tuple[str, ...], ...],
-    longer_than: int = 0,
-) -> set[int]:
-    """The positions covered by every occurrence of any of ``phrases`` (of more words)."""
-    found: set[int] = set()
-    for phrase in phrases:
-        if len(phrase) > longer_than and phrase in grams:
-            n = len(phrase)
-            for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i : i + n]) == phrase:
-                    found.update(range(i, i + n))
-    return found
-
-
-def _marked(
-    tokens: list[str],
-    grams: _Grams,
-    groups: Mapping[str, tuple[tuple[str, ...], ...]],
-    prefix: str,
-    marks: dict[str, set[int]],
-) -> set[str]:
-    names: set[str] = set()
-    for name, phrases in groups.items():
-        spans = _spans(tokens, grams, phrases)
-        if spans:
-            names.add(name)
-            marks[f"{prefix}:{name}"] |= spans
-    return names
 
 
 def _mark_years(

@@ -9,13 +9,18 @@ new note or fact teaches the bot new words without code.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+import sys
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.core.lexicon import Lexicon
 from bot.core.matcher import stem
@@ -23,7 +28,37 @@ from bot.core.model import Edition, Fact, Knowledge, Report
 from bot.core.text import normalise, words
 
 SYNONYM_SHARE = 0.5  # a synonym's rare-word weight, against the word itself
+COMMON_POSTINGS = 2000  # a word in more texts than this only credits texts already found
+CANDIDATES_KEPT = 400  # texts followed from one word of the question to the next
+
+
+def _has(sorted_ids: Sequence[int], item: int) -> bool:
+    at = bisect_left(sorted_ids, item)
+    return at < len(sorted_ids) and sorted_ids[at] == item
+
+
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+class Phrasing(NamedTuple):
+    """A fact's question or phrasing, read once: its text, key words, years and words."""
+
+    text: str  # normalised
+    keys: tuple[str, ...]  # the words that carry its meaning, sorted (see ``key_words``)
+    years: frozenset[str]
+    wh: frozenset[str]  # its question words ("where", "why", "chi")
+
+
+# Words of names that carry meaning in a phrasing although they are stop words elsewhere:
+# "of the mille miglia" and "of the revival" are different questions.
+_NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
+
+
+def key_words(text: str, lex: Lexicon) -> tuple[str, ...]:
+    """The words that carry a normalised text's meaning, sorted: no stop words, filler or
+    numbers."""
+    skip = (lex.stopwords | lex.filler) - _NAME_WORDS
+    return tuple(sorted({stem(w) for w in words(text) if w not in skip and not w.isdigit()}))
 
 
 def _parts(token: str) -> list[str]:
@@ -33,23 +68,21 @@ def _parts(token: str) -> list[str]:
     return [p for p in token.split("'") if p]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One text of the knowledge and what it is about."""
 
     id: str
     kind: str  # fact, note, person, event, report
     text: str  # what a reply shows
-    stems: frozenset[str]
-    groups: frozenset[int]
-    years: frozenset[int]
+    years: tuple[int, ...]  # the years it is about or mentions
     has_number: bool = False
     event: str | None = None
     edition: str | None = None  # event/year
     people: tuple[str, ...] = ()
     fact: Fact | None = None
     report: Report | None = None
-    phrasings: tuple[str, ...] = ()  # a fact's question and phrasings, for similarity
+    phrasings: tuple[Phrasing, ...] = ()  # a fact's question and phrasings, read once
     sources: tuple[str, ...] = ()
 
 
@@ -70,8 +103,13 @@ class Passages:
     def __init__(self, knowledge: Knowledge, lex: Lexicon) -> None:
         self.lex = lex
         self.items: list[Passage] = []
-        # Passages holding a kind of value: a date or year ("when", "since"), a number.
-        self._typed: dict[str, list[int]] = defaultdict(list)
+        # word, stem, "#synonym group", "@year", "@when" (holds a year), "@number" -> passages,
+        # in ascending order (so membership is a bisection).
+        self._postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        # A fact phrasing's key words -> (passage, phrasing): "is this question a phrasing?"
+        self._by_keys: dict[tuple[str, ...], list[tuple[int, Phrasing]]] = defaultdict(list)
+        self.vocabulary: set[str] = set()
+
         for fact in knowledge.facts:
             self._fact(fact)
         for ed in knowledge.editions:
@@ -127,42 +165,24 @@ class Passages:
                 report=rep,
                 sources=rep.sources,
             )
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for i, p in enumerate(self.items):
-            for key in p.stems:
-                self._postings[key].append(i)
-            for g in p.groups:
-                self._postings[f"#{g}"].append(i)
-            for y in p.years:
-                self._postings[f"@{y}"].append(i)
-        for key, owners in self._typed.items():
-            self._postings[key] = owners
         n = max(1, len(self.items))
         self._idf = {k: math.log(1 + n / len(v)) for k, v in self._postings.items()}
         self._max_idf = math.log(1 + n)
-        # Every fact question and phrasing, normalised, for "is this question one of them?"
-        self._phrasings: list[str] = []
-        self._phrasing_owner: list[int] = []
-        for i, p in enumerate(self.items):
-            for text in p.phrasings:
-                self._phrasings.append(normalise(text))
-                self._phrasing_owner.append(i)
-        self.vocabulary = {w for p in self.items for w in p.stems if len(w) >= 4 and "'" not in w}
 
-    def own_phrasings(self, text: str, cutoff: float) -> list[tuple[Passage, float]]:
-        """Facts one of whose phrasings is this question (token-sort similarity >= cutoff)."""
-        found = process.extract(
-            normalise(text),
-            self._phrasings,
-            scorer=fuzz.token_sort_ratio,
-            score_cutoff=cutoff,
-            limit=5,
-        )
+    def own_phrasings(
+        self, text: str, years: frozenset[str], cutoff: float
+    ) -> list[tuple[Passage, float]]:
+        """Facts one of whose phrasings is this question: the same key words and years, and
+        a token-sort similarity of at least ``cutoff``. A dictionary look-up, then a few
+        string comparisons, however many facts there are."""
+        norm = normalise(text)
         best: dict[int, float] = {}
-        for _, score, at in found:
-            owner = self._phrasing_owner[at]
-            best[owner] = max(best.get(owner, 0.0), score)
-        return [(self.items[o], s) for o, s in best.items()]
+        for owner, phrasing in self._by_keys.get(key_words(norm, self.lex), ()):
+            if phrasing.years == years:
+                score = fuzz.token_sort_ratio(norm, phrasing.text)
+                if score >= cutoff:
+                    best[owner] = max(best.get(owner, 0.0), score)
+        return [(self.items[o], score) for o, score in best.items()]
 
     def frequency(self, token: str) -> int:
         """How many passages use a word (a common word is no distinctive part of a question)."""
@@ -231,33 +251,48 @@ class Passages:
         sources: tuple[str, ...] = (),
     ) -> None:
         tokens = [p for t in words(normalise(about)) for p in _parts(t)]
-        stems = frozenset(stem(t) for t in tokens) | frozenset(tokens)
-        groups = frozenset(g for t in tokens for g in self.lex.synonyms.get(t, ()))
         mentioned = {int(y) for y in _YEAR.findall(about)}
         number = bool(re.search(r"\d", text))
+        read = tuple(self._phrasing(p) for p in phrasings)
+        index = len(self.items)
         self.items.append(
             Passage(
                 pid,
                 kind,
                 text,
-                stems,
-                groups,
-                frozenset(mentioned | set(years)),
+                tuple(sorted(mentioned | set(years))),
                 number,
                 event,
                 edition,
                 people,
                 fact,
                 report,
-                phrasings,
+                read,
                 sources,
             )
         )
-        index = len(self.items) - 1
+        keys = {stem(t) for t in tokens} | set(tokens)
+        self.vocabulary.update(w for w in keys if len(w) >= 4 and "'" not in w)
+        keys |= {f"#{g}" for t in tokens for g in self.lex.synonyms.get(t, ())}
+        keys |= {f"@{y}" for y in mentioned | set(years)}
         if mentioned or years:
-            self._typed["@when"].append(index)
+            keys.add("@when")
         if number:
-            self._typed["@number"].append(index)
+            keys.add("@number")
+        for key in keys:
+            self._postings[sys.intern(key)].append(index)
+        for phrasing in read:
+            self._by_keys[phrasing.keys].append((index, phrasing))
+
+    def _phrasing(self, text: str) -> Phrasing:
+        norm = normalise(text)
+        keys = key_words(norm, self.lex)
+        return Phrasing(
+            norm,
+            keys,
+            frozenset(_YEAR.findall(norm)),
+            frozenset(w for w in words(norm) if w in self.lex.role("question_words")),
+        )
 
     # ----------------------------------------------------------------- searching
 
@@ -287,19 +322,36 @@ class Passages:
                 keys[i].append(typed[i])
         explains: dict[int, set[int]] = defaultdict(set)
         weight: dict[int, float] = defaultdict(float)
-        for i, ks in keys.items():
+        # Rare words first: their passages are the candidates. A common word ("won", a year
+        # shared by hundreds of notes) then only credits candidates already found, by
+        # bisection, so its cost does not grow with the knowledge.
+        order = sorted(keys, key=lambda i: min(len(self._postings.get(k, ())) for k in keys[i]))
+        for i in order:
+            ks = keys[i]
             best: dict[int, float] = {}
             for k in ks:
                 # The word itself counts fully; a synonym or a value of the asked kind, half.
                 share = 1.0 if k[0] not in "#@" or k == ks[0] else SYNONYM_SHARE
-                for owner in self._postings.get(k, ()):
-                    best[owner] = max(best.get(owner, 0.0), self._idf[k] * share)
+                owners: Sequence[int] = self._postings.get(k, ())
+                w = self._idf.get(k, 0.0) * share
+                if len(owners) > COMMON_POSTINGS and explains:
+                    hits: Sequence[int] = [o for o in explains if _has(owners, o)]
+                else:
+                    hits = owners
+                for owner in hits:
+                    if w > best.get(owner, 0.0):
+                        best[owner] = w
             for owner, w in best.items():
                 explains[owner].add(i)
                 weight[owner] += w
+            if len(explains) > CANDIDATES_KEPT:  # keep the best; the rest cannot catch up
+                kept = heapq.nsmallest(
+                    CANDIDATES_KEPT, explains, key=lambda o: (-len(explains[o]), -weight[o])
+                )
+                explains = defaultdict(set, {o: explains[o] for o in kept})
 
         def key(o: int) -> tuple[int, bool, float]:
-            return (-len(explains[o]), not (self.items[o].years & prefer), -weight[o])
+            return (-len(explains[o]), prefer.isdisjoint(self.items[o].years), -weight[o])
 
-        ranked = sorted(explains, key=key)[:limit]
+        ranked = heapq.nsmallest(limit, explains, key=key)
         return [Found(self.items[o], frozenset(explains[o]), weight[o]) for o in ranked]

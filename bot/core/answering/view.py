@@ -9,18 +9,10 @@ from datetime import date, datetime
 
 from bot.core.answering.passages import Passages
 from bot.core.events import DEFAULT_EVENT, EventNames
-from bot.core.matcher import FactMatcher
 from bot.core.model import Edition, Event, Knowledge, Person, Report
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, clean_name
 from bot.core.upcoming import local_today
-
-# Question words stay in for facts: "where does it start" and "why did they start it" differ
-# only in them.
-QUESTION_WORDS = frozenset(
-    {"who", "what", "which", "when", "where", "why", "how"}
-    | {"chi", "cosa", "quale", "quali", "quando", "dove", "perche", "come"}
-)
 
 
 class View:
@@ -31,7 +23,6 @@ class View:
         self.rng = rng or random.Random()
         self.catalog = Catalog(knowledge)
         self.lex = self.catalog.lex
-        self.matcher = FactMatcher(knowledge.facts, self.lex.stopwords - QUESTION_WORDS)
         self.events = {e.id: e for e in knowledge.events}
         self.editions: dict[str, list[Edition]] = defaultdict(list)
         for ed in sorted(knowledge.editions, key=lambda e: e.year):

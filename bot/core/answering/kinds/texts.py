@@ -7,30 +7,29 @@ words it shares (or shares a synonym group with), and the year it is about.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from rapidfuzz import fuzz
 
 from bot.core import formatting as fmt
 from bot.core.answering import scores
-from bot.core.answering.passages import Found
+from bot.core.answering.passages import Found, Phrasing, key_words
 from bot.core.answering.readings import Reading
-from bot.core.answering.view import QUESTION_WORDS, Ctx, View
+from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t
-from bot.core.lexicon import Lexicon
-from bot.core.matcher import stem
+from bot.core.lexicon import Lexicon, lexicon
 from bot.core.model import Fact
 from bot.core.reply import Draft, Kind
-from bot.core.text import normalise, words
+from bot.core.text import normalise
 from bot.core.understand import Query
 
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
     seen: set[str] = set()
-    for passage, _ in v.passages.own_phrasings(q.text, scores.FACT_OWN_PHRASING):
+    years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
+    for passage, _ in v.passages.own_phrasings(q.text, years, scores.FACT_OWN_PHRASING):
         hit = Found(passage, q.content, 0.0)
         reading = _fact_reading(q, v, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
         if reading is not None:
@@ -38,16 +37,16 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             yield reading
     if not q.content:
         return
-    years = {i: _year_at(q, i) for i in q.at("year")}
+    at_years = {i: _year_at(q, i) for i in q.at("year")}
     kinds = v.lex.answer_types
     typed = {i: f"@{kinds[q.tokens[i]]}" for i in q.content if q.tokens[i] in kinds}
     found = v.passages.search(
-        q.tokens, q.content, {i: y for i, y in years.items() if y}, typed, 40, frozenset(q.years)
+        q.tokens, q.content, {i: y for i, y in at_years.items() if y}, typed, 40, frozenset(q.years)
     )
     asked_event = q.events[0] if q.events else None
     home = asked_event or DEFAULT_EVENT
     if "years" in q.inherited:  # "...and why then?": about the year of the part before
-        found = [h for h in found if h.passage.years & set(q.years)] or found
+        found = [h for h in found if set(h.passage.years) & set(q.years)] or found
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
     why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
@@ -97,12 +96,12 @@ def _strength(q: Query, hit: Found, home: str) -> float:
     return hit.weight + bonus
 
 
-def _same_wh(q: Query, phrasings: tuple[str, ...]) -> float:
+def _same_wh(q: Query, phrasings: tuple[Phrasing, ...]) -> float:
     """A fact asked with the question's own question word ("where", "why") fits it better."""
-    wh = next((t for t in q.tokens if t in QUESTION_WORDS), None)
+    wh = next((t for t in q.tokens if t in lexicon().role("question_words")), None)
     if wh is None:
         return 0.0
-    return scores.FACT_QUESTION_WORD if any(wh in normalise(p).split() for p in phrasings) else 0.0
+    return scores.FACT_QUESTION_WORD if any(wh in p.wh for p in phrasings) else 0.0
 
 
 def _record_lacks(v: View, q: Query, fact: Fact) -> bool:
@@ -149,40 +148,23 @@ def _year_at(q: Query, i: int) -> int | None:
     return None
 
 
-def _similarity(q: Query, phrasings: tuple[str, ...], lex: Lexicon) -> float:
+def _similarity(q: Query, phrasings: tuple[Phrasing, ...], lex: Lexicon) -> float:
     """How close the question is to a phrasing with the same years and the same key words.
 
     Token-sort ratio alone calls "how many editions of the revival" and "... of the mille
     miglia" the same question; the words that carry meaning must be the same.
     """
     asked = normalise(q.text)
-    years = {str(y) for y in (*q.years, *(q.year_range or ()))}
-    keys = _keys(asked, lex)
+    years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
+    keys = key_words(asked, lex)
     return max(
         (
-            fuzz.token_sort_ratio(asked, normalise(p))
+            fuzz.token_sort_ratio(asked, p.text)
             for p in phrasings
-            if set(_YEARS.findall(p)) == years and _same_keys(keys, _keys(normalise(p), lex))
+            if p.years == years and p.keys == keys
         ),
         default=0.0,
     )
-
-
-def _same_keys(asked: frozenset[str], phrasing: frozenset[str]) -> bool:
-    """The same words carry the meaning: "of the modern mille miglia" is another question."""
-    return asked == phrasing
-
-
-def _keys(text: str, lex: Lexicon) -> frozenset[str]:
-    """The words that carry meaning, names included ("mille miglia" is not "the revival")."""
-    skip = (lex.stopwords | lex.filler) - _NAME_WORDS
-    return frozenset(stem(w) for w in words(text) if w not in skip and not w.isdigit())
-
-
-_NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
-
-
-_YEARS = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
 def fact_draft(v: View, fact: Fact) -> Draft:
