@@ -308,7 +308,7 @@ def _decode_event(body: dict[str, Any]) -> Event:
 def _decode_edition(body: dict[str, Any]) -> Edition:
     data = _decode_conflicts(_tuples(body))
     data["status"] = Status(data["status"])
-    data["winners"] = tuple(Crew(**c) for c in data["winners"])
+    data["winners"] = tuple(Crew(**_tuples(c)) for c in data["winners"])
     for key in ("start", "end"):
         if data[key]:
             data[key] = date.fromisoformat(data[key])

@@ -439,7 +439,9 @@ _EDITION_SCALARS = [
 
 def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
     crews = tuple(
-        Crew(c["driver"], c.get("co_driver"), c.get("car"), c.get("make"), c.get("note"))
+        Crew(
+            c["driver"], c.get("co_driver"), c.get("car"), c.get("make"), c.get("note"), _italian(c)
+        )
         for c in item.get("winners", [])
         if "driver" in c
     )

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot.core.model import Conflict, Edition, Era, Event, Fact, Knowledge, Person, Place
+from bot.core.model import Conflict, Crew, Edition, Era, Event, Fact, Knowledge, Person, Place
 
 # "1,597" and "157.65" (never a bare year such as 1927): a figure with separators.
 _FIGURE = re.compile(
@@ -44,7 +44,7 @@ def localised(knowledge: Knowledge, lang: str) -> Knowledge:
     )
 
 
-def _texts(item: Event | Edition | Fact | Person | Conflict | Era | Place) -> dict[str, Any]:
+def _texts(item: Event | Edition | Crew | Fact | Person | Conflict | Era | Place) -> dict[str, Any]:
     return dict(item.italian)
 
 
@@ -68,6 +68,7 @@ def _edition(ed: Edition, towns: dict[str, str]) -> Edition:
     return replace(
         ed,
         **texts,
+        winners=tuple(replace(crew, **_texts(crew)) for crew in ed.winners),
         route=tuple(towns.get(town, town) for town in ed.route),
         conflicts=_conflicts(ed.conflicts),
     )

@@ -81,6 +81,7 @@ class Crew:
     car: str | None = None
     make: str | None = None
     note: str | None = None
+    italian: Italian = ()
 
 
 @dataclass(frozen=True)

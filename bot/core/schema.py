@@ -111,12 +111,17 @@ EVENT = bilingual(
     ("since",),
 )
 
-CREW = mapping(
-    driver=text(True),
-    co_driver=text(),
-    car=text(),
-    make=text(),
-    note=text(),
+# A car's name may hold a description in words ("aerodynamic Touring-bodied coupe"): car_it.
+CREW = bilingual(
+    mapping(
+        driver=text(True),
+        co_driver=text(),
+        car=text(),
+        make=text(),
+        note=text(),
+    ),
+    (),
+    ("car",),
 )
 
 EDITION_TEXTS = (
