@@ -478,6 +478,7 @@ def _report(item: dict[str, Any], file: str) -> Report:
         car_pictured=item.get("car_pictured"),
         corroboration=item.get("corroboration"),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
     )

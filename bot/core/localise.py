@@ -13,7 +13,18 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from bot.core.model import Conflict, Crew, Edition, Era, Event, Fact, Knowledge, Person, Place
+from bot.core.model import (
+    Conflict,
+    Crew,
+    Edition,
+    Era,
+    Event,
+    Fact,
+    Knowledge,
+    Person,
+    Place,
+    Report,
+)
 
 # "1,597" and "157.65" (never a bare year such as 1927): a figure with separators.
 _FIGURE = re.compile(
@@ -40,11 +51,14 @@ def localised(knowledge: Knowledge, lang: str) -> Knowledge:
         editions=tuple(_edition(ed, towns) for ed in knowledge.editions),
         facts=tuple(_fact(f) for f in knowledge.facts),
         people=tuple(_person(p) for p in knowledge.people),
+        reports=tuple(replace(r, **_texts(r)) for r in knowledge.reports),
         places=tuple(_place(p) for p in knowledge.places),
     )
 
 
-def _texts(item: Event | Edition | Crew | Fact | Person | Conflict | Era | Place) -> dict[str, Any]:
+def _texts(
+    item: Event | Edition | Crew | Fact | Person | Report | Conflict | Era | Place,
+) -> dict[str, Any]:
     return dict(item.italian)
 
 

@@ -148,6 +148,7 @@ class Report:
     car_pictured: str | None = None
     corroboration: str | None = None
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 

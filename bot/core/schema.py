@@ -182,20 +182,25 @@ CONFLICT_FIELDS = frozenset(f for f in EDITION.fields if not f.endswith(ITALIAN_
     "field",
 }
 
-REPORT = mapping(
-    id=Spec("slug", True),
-    title=text(True),
-    site=text(True),
-    url=Spec("url"),
-    author=text(),
-    photos_by=text(),
-    car_pictured=text(),
-    event=Spec("slug", True),
-    year=Spec("int", True),
-    kind=choice(*REPORT_KINDS, required=True),
-    summary=text(True),
-    corroboration=text(),
-    sources=urls(),
+# photos_by is a name, or words ("the author and Bob Ross"): then photos_by_it.
+REPORT = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        title=text(True),
+        site=text(True),
+        url=Spec("url"),
+        author=text(),
+        photos_by=text(),
+        car_pictured=text(),
+        event=Spec("slug", True),
+        year=Spec("int", True),
+        kind=choice(*REPORT_KINDS, required=True),
+        summary=text(True),
+        corroboration=text(),
+        sources=urls(),
+    ),
+    (),
+    ("photos_by",),
 )
 
 FACT = bilingual(
