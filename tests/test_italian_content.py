@@ -283,3 +283,21 @@ def test_the_real_knowledge_has_every_italian_text(
 ) -> None:
     code, out = run_validate(real_kb, capsys)
     assert code == 0, "\n".join(out)
+
+
+def test_inline_search_for_an_italian_user_shows_italian_cards(answerers: Answerers) -> None:
+    from bot.core.search import search
+
+    hits = search(answerers.answerer_for("1955", "it"), "1955", NOW, lang="it")
+    card = next(h for h in hits if h.reply.edition == "mille-miglia/1955")
+    assert "1.597 km" in card.reply.text
+    assert "Moss e Jenkinson corsero con il numero di gara 722" in card.reply.text
+
+
+def test_the_italian_calendar_names_italian_towns(answerers: Answerers) -> None:
+    from bot.core.calendar import calendar_for
+
+    knowledge = answerers.answerer_for("", "it").knowledge
+    ics = calendar_for(knowledge, "", NOW, "it").ics.decode("utf-8").replace("\r\n ", "")
+    assert "Roma" in ics
+    assert not re.search(r"\bRome\b", ics)
