@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.core.answer import Answerer
+from bot.core.answerers import Answerers
 from bot.core.evaluation import evaluate
+from bot.core.i18n import catalogue
 from bot.core.index import KnowledgeError, open_index, rebuild, state_path
 from bot.core.loader import load_knowledge
+from bot.core.localise import localised
 from bot.core.reply import Reply
 from bot.core.unanswered import Missed, read_top
 from bot.settings import Settings, SettingsError
@@ -85,7 +87,7 @@ def clock(fixed: datetime | None) -> datetime:
     return fixed or datetime.now(UTC)
 
 
-def load_answerer(settings: Settings) -> Answerer | None:
+def load_answerer(settings: Settings) -> Answerers | None:
     """Open (or rebuild) the index and build the answering core; print problems if any."""
     try:
         knowledge, _ = asyncio.run(open_index(settings.knowledge_dir, settings.database_path))
@@ -94,7 +96,7 @@ def load_answerer(settings: Settings) -> Answerer | None:
         for problem in err.problems:
             print(f"  {problem}", file=sys.stderr)
         return None
-    return Answerer(knowledge)
+    return Answerers(knowledge)
 
 
 def console_text(reply: Reply) -> str:
@@ -141,7 +143,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def chat_loop(
-    answerer: Answerer, fixed_now: datetime | None = None, lang: str | None = None
+    answerer: Answerers, fixed_now: datetime | None = None, lang: str | None = None
 ) -> int:
     """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
     with contextlib.suppress(ImportError):  # history and line editing where available
@@ -226,9 +228,8 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
         for problem in result.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_PROBLEMS
-    cal = calendar_for(
-        result.knowledge, args.event or "", now, args.lang, "millebot calendar --event"
-    )
+    knowledge = localised(result.knowledge, catalogue(args.lang).lang)  # Roma in Italian
+    cal = calendar_for(knowledge, args.event or "", now, args.lang, "millebot calendar --event")
     if cal.outcome in (Outcome.WHICH, Outcome.USAGE):
         print(cal.message, file=sys.stderr)
         return EXIT_USAGE

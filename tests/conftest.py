@@ -28,20 +28,26 @@ events:
       - Freccia Rossa
     kind: race
     where: Brescia, Italy
+    where_it: Brescia, Italia
     timezone: Europe/Rome
     since: "1927"
     summary: The Mille Miglia is a road event from Brescia to Rome and back.
+    summary_it: La Mille Miglia è una manifestazione stradale da Brescia a Roma e ritorno.
     eras:
       - id: speed
         name: Speed race
+        name_it: Corsa di velocità
         start_year: 1927
         end_year: 1957
         summary: An open-road speed race of about 1,600 km.
+        summary_it: Una corsa di velocità su strade aperte di circa 1.600 km.
       - id: revival
         name: Revival
+        name_it: Rievocazione
         start_year: 1977
         annual_from: 1987
         summary: A regularity rally for cars of the 1927-1957 era.
+        summary_it: Una gara di regolarità per auto dell'epoca 1927-1957.
     sources:
       - https://en.wikipedia.org/wiki/Mille_Miglia
   - id: california-mille
@@ -49,9 +55,11 @@ events:
     kind: tribute
     parent: mille-miglia
     where: Northern California
+    where_it: California del Nord
     timezone: America/Los_Angeles
     since: "1991"
     summary: A four-day, 1,000-mile rally on the back roads of Northern California.
+    summary_it: Un rally di quattro giorni e 1.000 miglia sulle strade della California del Nord.
     sources:
       - seed
 """,
@@ -83,12 +91,14 @@ editions:
     conflicts:
       - field: dates
         text: 11-12 April (it.wikipedia) vs 12-13 April 1931 (Mercedes-Benz).
+        text_it: 11-12 aprile (it.wikipedia) contro 12-13 aprile 1931 (Mercedes-Benz).
     sources:
       - https://it.m.wikipedia.org/wiki/Mille_Miglia_1931
   - year: 1939
     status: no-race
     era: speed
     reason: The race was banned after the accident in Bologna in 1938.
+    reason_it: La corsa fu vietata dopo l'incidente di Bologna del 1938.
     sources:
       - https://en.wikipedia.org/wiki/Mille_Miglia
   - year: 2026
@@ -118,6 +128,7 @@ facts:
   - id: founders
     topic: origins
     question: Who founded the Mille Miglia?
+    question_it: Chi ha fondato la Mille Miglia?
     phrasings:
       en:
         - who founded the mille miglia
@@ -125,6 +136,7 @@ facts:
       it:
         - chi ha fondato la mille miglia
     answer: Four men from Brescia, later called the four musketeers.
+    answer_it: Quattro bresciani, poi chiamati i quattro moschettieri.
     about:
       events: [mille-miglia]
       editions: ["mille-miglia/1931"]
@@ -140,7 +152,9 @@ people:
     name: Aymo Maggi
     aliases: [Maggi, Count Aymo Maggi]
     role: co-founder of the Mille Miglia
+    role_it: cofondatore della Mille Miglia
     summary: Count Aymo Maggi was one of the four men who conceived the Mille Miglia.
+    summary_it: Il conte Aymo Maggi fu uno dei quattro uomini che idearono la Mille Miglia.
     sources:
       - https://en.wikipedia.org/wiki/Mille_Miglia
 """,
@@ -149,6 +163,7 @@ people:
 places:
   - name: Rome
     aliases: [Roma]
+    name_it: Roma
 """,
 }
 

@@ -2,9 +2,9 @@
 
 Each case is asked three ways: in Italian (no language given), in English with ``lang="it"``
 (both must reply in Italian: labels, dates, honesty lines) and in English with no language
-(which must stay English). Knowledge text that exists only in English (notes, fact answers,
-winners' car names) stays English in Italian replies, so the checks look at what the
-catalogues translate: labels, the sentences around the facts, dates and ordinals.
+(which must stay English). These tests drive one Answerer over the English files, so the checks
+look at what the catalogues translate: labels, the sentences around the facts, dates and
+ordinals. The knowledge's Italian texts are tested in ``test_italian_content.py``.
 """
 
 from __future__ import annotations

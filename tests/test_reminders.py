@@ -716,3 +716,17 @@ async def test_the_job_queue_itself_fires_a_due_reminder(app: Any, clock: Clock)
         await app.job_queue.stop()
     assert [text for text in request.sent() if "Day 2 of 5" in text]
     assert store_of(app).was_sent(PRIVATE, MM, "mille-miglia/2026:day:2026-06-10")
+
+
+async def test_an_italian_chat_reads_the_route_with_italian_towns(app: Any, clock: Clock) -> None:
+    await send(app, command("/subscribe"))
+    app.bot_data["request"].statuses[USER] = "administrator"
+    await send(app, command("/subscribe", "supergroup", lang="it"))
+    (job,) = app.job_queue.get_jobs_by_name("reminder:mille-miglia/2026:day:2026-06-09")
+    request: RecordingRequest = app.bot_data["request"]
+    before = len(request.calls)
+    clock.now = utc(2026, 6, 9, 7)
+    await job.run(app)
+    sent = {p["chat_id"]: p["text"] for m, p in request.calls[before:] if m == "sendMessage"}
+    assert "Bolsena/Vico - Roma - Assisi" in sent[GROUP]
+    assert "Bolsena/Vico - Rome - Assisi" in sent[PRIVATE]

@@ -37,6 +37,7 @@ EDITIONS_1939 = """\
     status: no-race
     era: speed
     reason: The race was banned after the accident in Bologna in 1938.
+    reason_it: La corsa fu vietata dopo l'incidente di Bologna del 1938.
     sources:
       - https://en.wikipedia.org/wiki/Mille_Miglia
 """

@@ -230,9 +230,11 @@ DEFECTS: list[Defect] = [
             "    name: California Mille again\n"
             "    kind: rally\n"
             "    where: California\n"
+            "    where_it: California\n"
             "    timezone: America/Los_Angeles\n"
             '    since: "1991"\n'
             "    summary: The same id twice.\n"
+            "    summary_it: Lo stesso id due volte.\n"
             "    sources: [seed]\n"
         ),
         "- id: california-mille",
@@ -591,7 +593,7 @@ def test_duplicate_event_id_is_one_message(
     assert code == 1
     assert len(out) == 1, "\n".join(out)
     assert (
-        "events.yaml:26: events[1].id: duplicate id 'mille-miglia' (also events.yaml:3)" in out[0]
+        "events.yaml:32: events[1].id: duplicate id 'mille-miglia' (also events.yaml:3)" in out[0]
     )
 
 

@@ -3,8 +3,9 @@
 Each language is a folder of YAML files, one per area (``answers.yaml``, ``commands.yaml``,
 ``dates.yaml``...); a key is ``<file stem>.<dotted path>``, so ``answers.yaml``'s
 ``card: {dates: ...}`` is ``answers.card.dates``. Texts are ``str.format`` templates. Every key
-exists in every language (a test checks it), so a reply never falls back half-way. Knowledge
-text that exists only in English (winners' notes, fact answers) stays in English.
+exists in every language (a test checks it), so a reply never falls back half-way. The
+knowledge's own texts are Italian in an Italian reply through the Italian view of the knowledge
+(``localise``), not through these catalogues.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from bot.core.text import normalise
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Italian versions of the texts (``italian``)
 # Only this bot writes the index, and by renaming a finished file into place, so a lock on it
 # means something else holds the file: do not wait long, rebuild beside it instead.
 READ_TIMEOUT = 1.0
@@ -285,24 +285,30 @@ async def read_index(db_path: Path) -> Knowledge:
 
 
 def _tuples(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in body.items()}
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in body.items()}
+    if "italian" in data:  # JSON keeps (field, text) pairs and lists of texts as lists
+        data["italian"] = tuple(
+            (name, tuple(text) if isinstance(text, list) else text)
+            for name, text in body["italian"]
+        )
+    return data
 
 
 def _decode_conflicts(body: dict[str, Any]) -> dict[str, Any]:
-    body["conflicts"] = tuple(Conflict(**c) for c in body.get("conflicts", ()))
+    body["conflicts"] = tuple(Conflict(**_tuples(c)) for c in body.get("conflicts", ()))
     return body
 
 
 def _decode_event(body: dict[str, Any]) -> Event:
     data = _decode_conflicts(_tuples(body))
-    data["eras"] = tuple(Era(**e) for e in data["eras"])
+    data["eras"] = tuple(Era(**_tuples(e)) for e in data["eras"])
     return Event(**data)
 
 
 def _decode_edition(body: dict[str, Any]) -> Edition:
     data = _decode_conflicts(_tuples(body))
     data["status"] = Status(data["status"])
-    data["winners"] = tuple(Crew(**c) for c in data["winners"])
+    data["winners"] = tuple(Crew(**_tuples(c)) for c in data["winners"])
     for key in ("start", "end"):
         if data[key]:
             data[key] = date.fromisoformat(data[key])

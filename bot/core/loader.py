@@ -23,6 +23,7 @@ from bot.core.model import (
     Era,
     Event,
     Fact,
+    Italian,
     Knowledge,
     Person,
     Place,
@@ -201,7 +202,9 @@ class _Builder:
     def _take_places(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("places", []):
             if self._keep(item, schema.PLACE):
-                self.places.append(Place(item["name"], tuple(item.get("aliases", ()))))
+                self.places.append(
+                    Place(item["name"], tuple(item.get("aliases", ())), _italian(item))
+                )
 
     def _located(self, item: object, where: str) -> None:
         """Remember an item's path in its file, for messages about its references."""
@@ -353,9 +356,23 @@ def _complete(item: Any, spec: schema.Spec) -> bool:
     return all(key in item for key, sub in spec.fields.items() if sub.required)
 
 
+def _italian(item: dict[str, Any]) -> Italian:
+    """The ``<field>_it`` values of a checked item, as (field, text) pairs."""
+    return tuple(
+        (
+            key.removesuffix(schema.ITALIAN_SUFFIX),
+            tuple(value) if isinstance(value, list) else value,
+        )
+        for key, value in item.items()
+        if key.endswith(schema.ITALIAN_SUFFIX)
+    )
+
+
 def _conflicts(item: dict[str, Any]) -> tuple[Conflict, ...]:
     return tuple(
-        Conflict(c["text"], c.get("field")) for c in item.get("conflicts", []) if "text" in c
+        Conflict(c["text"], c.get("field"), _italian(c))
+        for c in item.get("conflicts", [])
+        if "text" in c
     )
 
 
@@ -368,6 +385,7 @@ def _event(item: dict[str, Any], file: str) -> Event:
             end_year=e.get("end_year"),
             summary=e["summary"],
             annual_from=e.get("annual_from"),
+            italian=_italian(e),
         )
         for e in item.get("eras", [])
         if _complete(e, schema.ERA)
@@ -389,6 +407,7 @@ def _event(item: dict[str, Any], file: str) -> Event:
         notes=tuple(item.get("notes", ())),
         conflicts=_conflicts(item),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
     )
@@ -420,7 +439,9 @@ _EDITION_SCALARS = [
 
 def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
     crews = tuple(
-        Crew(c["driver"], c.get("co_driver"), c.get("car"), c.get("make"), c.get("note"))
+        Crew(
+            c["driver"], c.get("co_driver"), c.get("car"), c.get("make"), c.get("note"), _italian(c)
+        )
         for c in item.get("winners", [])
         if "driver" in c
     )
@@ -435,6 +456,7 @@ def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
         notes=tuple(item.get("notes", ())),
         conflicts=_conflicts(item),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
         **scalars,
@@ -456,6 +478,7 @@ def _report(item: dict[str, Any], file: str) -> Report:
         car_pictured=item.get("car_pictured"),
         corroboration=item.get("corroboration"),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
     )
@@ -477,6 +500,7 @@ def _fact(item: dict[str, Any], file: str) -> Fact:
         reports=tuple(about.get("reports", ())),
         conflicts=_conflicts(item),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
     )
@@ -490,6 +514,7 @@ def _person(item: dict[str, Any], file: str) -> Person:
         role=item["role"],
         summary=item["summary"],
         sources=tuple(item["sources"]),
+        italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
     )

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+# The Italian versions of an item's texts, as (field, text) pairs: ``(("summary", "..."),)``.
+# Kept beside the English so the model stays one object per item; ``localise`` builds the
+# Italian view from them.
+Italian = tuple[tuple[str, str | tuple[str, ...]], ...]
+
 
 class Status(StrEnum):
     """Whether an edition ran; a year with no race is recorded, not left out."""
@@ -26,6 +31,7 @@ class Conflict:
 
     text: str
     field: str | None = None
+    italian: Italian = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Era:
     end_year: int | None
     summary: str
     annual_from: int | None = None
+    italian: Italian = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Event:
     notes: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 
@@ -73,6 +81,7 @@ class Crew:
     car: str | None = None
     make: str | None = None
     note: str | None = None
+    italian: Italian = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ class Edition:
     notes: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 
@@ -138,6 +148,7 @@ class Report:
     car_pictured: str | None = None
     corroboration: str | None = None
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 
@@ -156,6 +167,7 @@ class Person:
     role: str
     summary: str
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 
@@ -166,6 +178,7 @@ class Place:
 
     name: str
     aliases: tuple[str, ...]
+    italian: Italian = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +197,7 @@ class Fact:
     reports: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     sources: tuple[str, ...] = ()
+    italian: Italian = ()
     file: str = ""
     line: int = 0
 

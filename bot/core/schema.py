@@ -7,7 +7,7 @@ as ``winers:``) are caught everywhere without extra effort.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["str", "int", "float", "date", "url", "slug", "enum", "list", "map", "tz"]
@@ -23,6 +23,8 @@ class Spec:
     fields: dict[str, Spec] = field(default_factory=dict)
     choices: tuple[str, ...] = ()
     min_items: int = 0
+    # Fields whose Italian version (``<field>_it``) must be there whenever the field is.
+    italian: tuple[str, ...] = ()
 
 
 def text(required: bool = False) -> Spec:
@@ -49,130 +51,195 @@ def choice(*choices: str, required: bool = False) -> Spec:
     return Spec("enum", required, choices=choices)
 
 
-CONFLICT = mapping(text=text(True), field=text())
+ITALIAN_SUFFIX = "_it"
+
+
+def bilingual(spec: Spec, prose: tuple[str, ...], figures: tuple[str, ...] = ()) -> Spec:
+    """``spec`` with an Italian sibling ``<field>_it`` beside each text a reply shows.
+
+    ``prose`` fields must have their Italian version (the validator says so when one is
+    missing); ``figures`` (times, speeds, "1927") may have one when they hold words, and are
+    otherwise shown with Italian number separators.
+    """
+    fields = dict(spec.fields)
+    for name in (*prose, *figures):
+        fields[name + ITALIAN_SUFFIX] = replace(spec.fields[name], required=False)
+    return replace(spec, fields=fields, italian=prose)
+
+
+CONFLICT = bilingual(mapping(text=text(True), field=text()), ("text",))
 CONFLICTS = listing(CONFLICT)
 
 EVENT_KINDS = ("race", "rally", "tribute", "concours", "spin-off", "sponsorship")
 STATUSES = ("held", "no-race", "scheduled", "cancelled")
 REPORT_KINDS = ("report", "gallery", "preview", "results", "feature")
 
-ERA = mapping(
-    id=Spec("slug", True),
-    name=text(True),
-    start_year=Spec("int", True),
-    end_year=Spec("int"),
-    annual_from=Spec("int"),
-    summary=text(True),
+ERA = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        name=text(True),
+        start_year=Spec("int", True),
+        end_year=Spec("int"),
+        annual_from=Spec("int"),
+        summary=text(True),
+    ),
+    ("name", "summary"),
 )
 
-EVENT = mapping(
-    id=Spec("slug", True),
-    name=text(True),
-    aliases=texts(),
-    kind=choice(*EVENT_KINDS, required=True),
-    parent=Spec("slug"),
-    where=text(True),
-    timezone=Spec("tz", True),
-    since=text(True),
-    organiser=text(),
-    format=text(),
-    eligibility=text(),
-    summary=text(True),
-    eras=listing(ERA),
-    notes=texts(),
-    conflicts=CONFLICTS,
-    sources=urls(),
+EVENT_TEXTS = ("where", "organiser", "format", "eligibility", "summary", "notes")
+
+EVENT = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        name=text(True),
+        aliases=texts(),
+        kind=choice(*EVENT_KINDS, required=True),
+        parent=Spec("slug"),
+        where=text(True),
+        timezone=Spec("tz", True),
+        since=text(True),
+        organiser=text(),
+        format=text(),
+        eligibility=text(),
+        summary=text(True),
+        eras=listing(ERA),
+        notes=texts(),
+        conflicts=CONFLICTS,
+        sources=urls(),
+    ),
+    EVENT_TEXTS,
+    ("since",),
 )
 
-CREW = mapping(
-    driver=text(True),
-    co_driver=text(),
-    car=text(),
-    make=text(),
-    note=text(),
+# A car's name may hold a description in words ("aerodynamic Touring-bodied coupe"): car_it.
+CREW = bilingual(
+    mapping(
+        driver=text(True),
+        co_driver=text(),
+        car=text(),
+        make=text(),
+        note=text(),
+    ),
+    (),
+    ("car",),
 )
 
-EDITION = mapping(
-    year=Spec("int", True),
-    status=choice(*STATUSES, required=True),
-    era=Spec("slug"),
-    number=Spec("int"),
-    number_note=text(),
-    name=text(),
-    start=Spec("date"),
-    end=Spec("date"),
-    dates_note=text(),
-    reason=text(),
-    winners=listing(CREW),
-    winners_note=text(),
-    winning_time=text(),
-    average_speed=text(),
-    distance_km=Spec("float"),
-    distance_note=text(),
-    route=texts(),
-    route_note=text(),
-    applications=Spec("int"),
-    entries=Spec("int"),
-    starters=Spec("int"),
-    finishers=Spec("int"),
-    field_note=text(),
-    timed_trials=Spec("int"),
-    podium=texts(),
-    notes=texts(),
-    conflicts=CONFLICTS,
-    sources=urls(),
+EDITION_TEXTS = (
+    "number_note",
+    "dates_note",
+    "reason",
+    "winners_note",
+    "distance_note",
+    "route_note",
+    "field_note",
+    "podium",
+    "notes",
+)
+EDITION_FIGURES = ("winning_time", "average_speed")
+
+EDITION = bilingual(
+    mapping(
+        year=Spec("int", True),
+        status=choice(*STATUSES, required=True),
+        era=Spec("slug"),
+        number=Spec("int"),
+        number_note=text(),
+        name=text(),
+        start=Spec("date"),
+        end=Spec("date"),
+        dates_note=text(),
+        reason=text(),
+        winners=listing(CREW),
+        winners_note=text(),
+        winning_time=text(),
+        average_speed=text(),
+        distance_km=Spec("float"),
+        distance_note=text(),
+        route=texts(),
+        route_note=text(),
+        applications=Spec("int"),
+        entries=Spec("int"),
+        starters=Spec("int"),
+        finishers=Spec("int"),
+        field_note=text(),
+        timed_trials=Spec("int"),
+        podium=texts(),
+        notes=texts(),
+        conflicts=CONFLICTS,
+        sources=urls(),
+    ),
+    EDITION_TEXTS,
+    EDITION_FIGURES,
 )
 
 # Conflicts may name any edition field, plus "dates" for start/end together and "co_driver"
 # or "car" for the winning crew.
-CONFLICT_FIELDS = frozenset(EDITION.fields) | {"dates", "co_driver", "car", "make", "field"}
+CONFLICT_FIELDS = frozenset(f for f in EDITION.fields if not f.endswith(ITALIAN_SUFFIX)) | {
+    "dates",
+    "co_driver",
+    "car",
+    "make",
+    "field",
+}
 
-REPORT = mapping(
-    id=Spec("slug", True),
-    title=text(True),
-    site=text(True),
-    url=Spec("url"),
-    author=text(),
-    photos_by=text(),
-    car_pictured=text(),
-    event=Spec("slug", True),
-    year=Spec("int", True),
-    kind=choice(*REPORT_KINDS, required=True),
-    summary=text(True),
-    corroboration=text(),
-    sources=urls(),
-)
-
-FACT = mapping(
-    id=Spec("slug", True),
-    topic=Spec("slug", True),
-    question=text(True),
-    phrasings=mapping(
-        True,
-        en=texts(True, min_items=1),
-        it=texts(True, min_items=1),
+# photos_by is a name, or words ("the author and Bob Ross"): then photos_by_it.
+REPORT = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        title=text(True),
+        site=text(True),
+        url=Spec("url"),
+        author=text(),
+        photos_by=text(),
+        car_pictured=text(),
+        event=Spec("slug", True),
+        year=Spec("int", True),
+        kind=choice(*REPORT_KINDS, required=True),
+        summary=text(True),
+        corroboration=text(),
+        sources=urls(),
     ),
-    answer=text(True),
-    about=mapping(
-        events=listing(Spec("slug", True)),
-        editions=texts(),
-        people=listing(Spec("slug", True)),
-        reports=listing(Spec("slug", True)),
+    (),
+    ("photos_by",),
+)
+
+FACT = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        topic=Spec("slug", True),
+        question=text(True),
+        phrasings=mapping(
+            True,
+            en=texts(True, min_items=1),
+            it=texts(True, min_items=1),
+        ),
+        answer=text(True),
+        about=mapping(
+            events=listing(Spec("slug", True)),
+            editions=texts(),
+            people=listing(Spec("slug", True)),
+            reports=listing(Spec("slug", True)),
+        ),
+        conflicts=CONFLICTS,
+        sources=urls(),
     ),
-    conflicts=CONFLICTS,
-    sources=urls(),
+    ("question", "answer"),
 )
 
-PERSON = mapping(
-    id=Spec("slug", True),
-    name=text(True),
-    aliases=texts(),
-    role=text(True),
-    summary=text(True),
-    sources=urls(),
+PERSON = bilingual(
+    mapping(
+        id=Spec("slug", True),
+        name=text(True),
+        aliases=texts(),
+        role=text(True),
+        summary=text(True),
+        sources=urls(),
+    ),
+    ("role", "summary"),
 )
 
-PLACE = mapping(name=text(True), aliases=texts())
+# name_it only where the Italian name differs (Rome / Roma); Italian replies show it.
+PLACE = bilingual(mapping(name=text(True), aliases=texts()), (), ("name",))
 
 # The top level of each kind of file. Which kind a file is follows from its path.
 FILES: dict[str, Spec] = {

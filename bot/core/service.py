@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.core.answer import Answerer
+from bot.core.answerers import Answerers
 from bot.core.changes import KnowledgeDiff, diff_knowledge
 from bot.core.index import IndexStatus, KnowledgeError, open_index, rebuild
 from bot.core.model import Knowledge
@@ -87,24 +88,33 @@ class AnswerService:
     def __init__(self, knowledge_dir: Path, db_path: Path) -> None:
         self.knowledge_dir = knowledge_dir
         self.db_path = db_path
-        self._answerer: Answerer | None = None
+        self._answerers: Answerers | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> IndexStatus:
         """Open (or rebuild) the index; raises KnowledgeError when the YAML is broken."""
         async with self._lock:
             knowledge, status = await open_index(self.knowledge_dir, self.db_path)
-            self._answerer = Answerer(knowledge)
+            self._answerers = Answerers(knowledge)
             return status
 
     @property
-    def answerer(self) -> Answerer:
-        if self._answerer is None:
+    def answerers(self) -> Answerers:
+        if self._answerers is None:
             raise RuntimeError("AnswerService.start() has not run")
-        return self._answerer
+        return self._answerers
+
+    @property
+    def answerer(self) -> Answerer:
+        """The English Answerer: its knowledge is the files' (reminders, reloads, stats)."""
+        return self.answerers.english
+
+    def answerer_for(self, question: str, lang: str | None = None) -> Answerer:
+        """The Answerer that replies to ``question`` in its language (inline search)."""
+        return self.answerers.answerer_for(question, lang)
 
     def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
-        return self.answerer.answer(question, now, lang)
+        return self.answerers.answer(question, now, lang)
 
     async def reload(self) -> ReloadOutcome:
         """Re-read the YAML and swap in the new knowledge, or keep the old one on any problem.
@@ -115,28 +125,28 @@ class AnswerService:
         """
         async with self._lock:
             started = time.perf_counter()
-            old = self._answerer.knowledge if self._answerer else Knowledge()
+            old = self._answerers.knowledge if self._answerers else Knowledge()
             try:
-                answerer, diff = await asyncio.to_thread(self._build, old)
+                answerers, diff = await asyncio.to_thread(self._build, old)
             except KnowledgeError as err:
                 return self._rejected(err, time.perf_counter() - started)
             except (OSError, sqlite3.Error) as err:
                 return self._failed(err, time.perf_counter() - started)
-            self._answerer = answerer  # one assignment: readers see the old or the new, whole
+            self._answerers = answerers  # one assignment: readers see the old or the new, whole
             outcome = ReloadOutcome(
                 ok=True,
                 seconds=time.perf_counter() - started,
                 diff=diff,
-                counts=dict(answerer.knowledge.counts),
+                counts=dict(answerers.knowledge.counts),
             )
             loaded, *changes = outcome.summary_lines()
             log.info("%s %s", loaded, " ".join(changes))
             return outcome
 
-    def _build(self, old: Knowledge) -> tuple[Answerer, KnowledgeDiff]:
+    def _build(self, old: Knowledge) -> tuple[Answerers, KnowledgeDiff]:
         """Validate, re-index and prepare answering (blocking; runs in a worker thread)."""
         knowledge = rebuild(self.knowledge_dir, self.db_path)
-        return Answerer(knowledge), diff_knowledge(old, knowledge)
+        return Answerers(knowledge), diff_knowledge(old, knowledge)
 
     @staticmethod
     def _rejected(err: KnowledgeError, seconds: float) -> ReloadOutcome:

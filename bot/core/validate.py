@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.core.schema import Spec
+from bot.core.schema import ITALIAN_SUFFIX, Spec
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -100,6 +100,7 @@ class NodeChecker:
             )
         result: dict[str, Any] = {LINE_KEY: node.start_mark.line + 1}
         seen: set[str] = set()
+        keys: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             key_where = _join(where, key)
@@ -107,6 +108,7 @@ class NodeChecker:
                 self.problem(key_node, key_where, "duplicate key")
                 continue
             seen.add(key)
+            keys[key] = key_node
             result.setdefault(KEY_LINES_KEY, {})[key] = key_node.start_mark.line + 1
             if key not in spec.fields:
                 hint = difflib.get_close_matches(key, list(spec.fields), n=1)
@@ -126,7 +128,23 @@ class NodeChecker:
         for key, field_spec in spec.fields.items():
             if field_spec.required and key not in seen:
                 self.problem(node, _join(where, key), "required field is missing")
+        self._italian(spec, keys, result, where)
         return result
+
+    def _italian(
+        self, spec: Spec, keys: dict[str, yaml.Node], result: dict[str, Any], where: str
+    ) -> None:
+        """Every text a reply shows has its Italian version, item for item in a list."""
+        for key in spec.italian:
+            italian = key + ITALIAN_SUFFIX
+            if key in keys and italian not in keys:
+                what = f"missing Italian version: add {italian} beside {key}"
+                self.problem(keys[key], _join(where, italian), what)
+            elif isinstance(result.get(key), list) and isinstance(result.get(italian), list):
+                english, translated = len(result[key]), len(result[italian])
+                if english != translated:
+                    what = f"{translated} Italian item(s) for {english} in {key}: one per item"
+                    self.problem(keys[italian], _join(where, italian), what)
 
     def _list(self, node: yaml.Node, spec: Spec, where: str) -> Any:
         if not isinstance(node, yaml.SequenceNode):

@@ -29,9 +29,9 @@ async def on_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     state = state_of(context)
     words = " ".join(context.args or [])
-    result = calendar_for(
-        state.service.answerer.knowledge, words, state.clock(), language_of_user(update)
-    )
+    lang = language_of_user(update)
+    knowledge = state.service.answerer_for(words, lang).knowledge  # Roma for Italian users
+    result = calendar_for(knowledge, words, state.clock(), lang)
     await state.stats.record(KIND[result.outcome])
     quote = message.chat.type != ChatType.PRIVATE  # in a busy group, show what is answered
     if result.outcome is Outcome.FILE:

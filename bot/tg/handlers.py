@@ -257,7 +257,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     state = state_of(context)
     hits = search(
-        state.service.answerer, inline.query, state.clock(), limit=10, lang=language_of_user(update)
+        state.service.answerer_for(inline.query, language_of_user(update)),
+        inline.query,
+        state.clock(),
+        limit=10,
+        lang=language_of_user(update),
     )
     results = [
         InlineQueryResultArticle(

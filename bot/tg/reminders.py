@@ -308,8 +308,11 @@ async def send_reminder(application: App, reminder: Reminder) -> int:
     for sub in store.subscribers(event.id):
         if store.was_sent(sub.chat_id, event.id, reminder.key):
             continue
+        local = state.service.answerer_for("", sub.lang)  # Italian towns for Italian chats
         with using(sub.lang):
-            text = reminder_text(reminder, ed, event)
+            text = reminder_text(
+                reminder, local.edition_at.get(ed.key, ed), local.events.get(event.id, event)
+            )
         chat_id = await deliver(application, sub.chat_id, text)
         if chat_id is not None:
             await store.mark_sent(chat_id, event.id, reminder.key, state.clock())
