@@ -239,7 +239,7 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
     (
         "clarify",
         None,  # no Italian wording found that is ambiguous in the same way
-        "founders",  # two curated facts read it equally well
+        "arrow",  # two curated facts read it equally well
         NOW,
         Kind.CLARIFY,
         ["Intendevi una di queste?", "Prova: "],

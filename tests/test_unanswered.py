@@ -287,7 +287,7 @@ async def bot(app: Any) -> AsyncIterator[Any]:  # noqa: F811
 async def test_admins_see_the_most_asked_unanswered_questions(bot: Any) -> None:
     for text in ("What is the airspeed of a swallow?", "what is the airspeed of a swallow"):
         await send(bot, message(text))
-    await send(bot, message("founders"))  # two curated facts fit it: the bot asks which
+    await send(bot, message("arrow"))  # two curated facts fit it: the bot asks which
     await send(bot, message("who won in 1955"))
 
     (sent,) = await send(bot, message("/unanswered", user=ADMIN))
@@ -295,7 +295,7 @@ async def test_admins_see_the_most_asked_unanswered_questions(bot: Any) -> None:
     assert sent.splitlines() == [
         "<b>Most asked, not answered</b>",
         "• 2× unknown, last 2026-11-23: What is the airspeed of a swallow?",
-        "• 1× clarify, last 2026-11-23: founders",
+        "• 1× clarify, last 2026-11-23: arrow",
     ]
     assert (await send(bot, message("/unanswered 1", user=ADMIN)))[0].count("•") == 1
     assert (await send(bot, message("/unanswered lots", user=ADMIN)))[0].startswith("Usage")

@@ -244,7 +244,7 @@ def test_a_missing_field_keeps_what_is_known(answerer: Answerer) -> None:
 
 
 def test_two_facts_that_read_a_question_equally_are_offered(answerer: Answerer) -> None:
-    reply = answerer.answer("founders", NOW)
+    reply = answerer.answer("arrow", NOW)
     assert reply.kind is CLARIFY
     assert len(reply.suggestions) == 2
     for suggestion in reply.suggestions:  # each suggestion is itself answered
@@ -259,8 +259,8 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
     for fact in answerer.knowledge.facts:
         for question in (fact.question, *fact.phrasings):
             reply = answerer.answer(question, NOW)
-            if reply.topic == f"fact:{fact.id}":
-                continue
+            if reply.topic == f"fact:{fact.id}" or fact.answer in reply.lines:
+                continue  # the fact itself, or a record's answer followed by the fact
             # A record that says its value is unknown (the 2026 result) decides over a fact.
             if reply.kind is UNKNOWN and reply.edition in fact.editions:
                 continue

@@ -27,6 +27,7 @@ from bot.core.matcher import stem
 from bot.core.model import Edition, Fact, Knowledge, Report
 from bot.core.text import normalise, words
 
+SAME_WORDING = 88.0  # token-sort similarity that makes two questions of no key word the same
 SYNONYM_SHARE = 0.5  # a synonym's rare-word weight, against the word itself
 COMMON_POSTINGS = 2000  # a word in more texts than this only credits texts already found
 CANDIDATES_KEPT = 400  # texts followed from one word of the question to the next
@@ -52,13 +53,47 @@ class Phrasing(NamedTuple):
 # Words of names that carry meaning in a phrasing although they are stop words elsewhere:
 # "of the mille miglia" and "of the revival" are different questions.
 _NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
+# The Mille Miglia's own name: a question that names no event asks about it anyway.
+_DEFAULT_NAME = frozenset({"mille", "miglia", "1000"})
 
 
 def key_words(text: str, lex: Lexicon) -> tuple[str, ...]:
     """The words that carry a normalised text's meaning, sorted: no stop words, filler or
     numbers."""
     skip = (lex.stopwords | lex.filler) - _NAME_WORDS
-    return tuple(sorted({stem(w) for w in words(text) if w not in skip and not w.isdigit()}))
+    found = {stem(p) for w in words(text) for p in _parts(w) if p not in skip and not p.isdigit()}
+    if found <= _NAME_WORDS:  # only the race's name: nothing else carries the meaning
+        return tuple(sorted(found))
+    return tuple(sorted(found - _DEFAULT_NAME))  # a question naming no event asks about it
+
+
+def same_question(
+    norm: str, years: frozenset[str], phrasing: Phrasing, lex: Lexicon
+) -> float | None:
+    """How close a normalised question is to a phrasing that asks the same thing, or None.
+
+    The same thing: the same key words (``key_words``), the same years, and no other question
+    word ("who founded it" is not "when was it founded"). Token-sort similarity, 0-100, then
+    ranks phrasings that pass: "piu veloce" is "la mille miglia piu veloce di sempre".
+    """
+    if phrasing.years != years or phrasing.keys != key_words(norm, lex):
+        return None
+    asked = _question_words(norm, lex)
+    if asked and phrasing.wh and not asked & phrasing.wh:
+        return None
+    similarity = float(fuzz.token_sort_ratio(norm, phrasing.text))
+    if set(phrasing.keys) <= _NAME_WORDS and similarity < SAME_WORDING:
+        return None  # no key word but a name to agree on: only the wording can say so
+    return similarity
+
+
+def _question_words(norm: str, lex: Lexicon) -> frozenset[str]:
+    """Its question words, and "yes/no" for a question opening with did, was, is..."""
+    tokens = words(norm)
+    found = {w for w in tokens if w in lex.role("question_words")}
+    if tokens and tokens[0] in lex.role("yes_no"):
+        found.add("yes/no")
+    return frozenset(found)
 
 
 def _parts(token: str) -> list[str]:
@@ -169,20 +204,15 @@ class Passages:
         self._idf = {k: math.log(1 + n / len(v)) for k, v in self._postings.items()}
         self._max_idf = math.log(1 + n)
 
-    def own_phrasings(
-        self, text: str, years: frozenset[str], cutoff: float
-    ) -> list[tuple[Passage, float]]:
-        """Facts one of whose phrasings is this question: the same key words and years, and
-        a token-sort similarity of at least ``cutoff``. A dictionary look-up, then a few
-        string comparisons, however many facts there are."""
+    def own_phrasings(self, text: str, years: frozenset[str]) -> list[Passage]:
+        """Facts one of whose phrasings is this question (``same_question``): a dictionary
+        look-up by key words, however many facts there are."""
         norm = normalise(text)
-        best: dict[int, float] = {}
+        found: dict[int, Passage] = {}
         for owner, phrasing in self._by_keys.get(key_words(norm, self.lex), ()):
-            if phrasing.years == years:
-                score = fuzz.token_sort_ratio(norm, phrasing.text)
-                if score >= cutoff:
-                    best[owner] = max(best.get(owner, 0.0), score)
-        return [(self.items[o], score) for o, score in best.items()]
+            if same_question(norm, years, phrasing, self.lex) is not None:
+                found[owner] = self.items[owner]
+        return list(found.values())
 
     def frequency(self, token: str) -> int:
         """How many passages use a word (a common word is no distinctive part of a question)."""
@@ -291,7 +321,7 @@ class Passages:
             norm,
             keys,
             frozenset(_YEAR.findall(norm)),
-            frozenset(w for w in words(norm) if w in self.lex.role("question_words")),
+            _question_words(norm, self.lex),
         )
 
     # ----------------------------------------------------------------- searching

@@ -43,7 +43,9 @@ def plan(q: Query, ctx: Ctx) -> Draft:
     best = found[0] if found else None
     if best is not None and scores.explains_all(best, q, ctx.view):
         close = _close_second(found, q, ctx)
-        return _clarify(best, close) if close is not None else _finish(best, q)
+        if close is not None:
+            return _clarify(best, close)
+        return _with_own_fact(_finish(best, q), best, found, q, ctx)
     retyped = _retyped(q, best, ctx)
     if retyped is not None:
         return retyped
@@ -103,6 +105,33 @@ def _clarify(best: Reading, second: Reading) -> Draft:
     draft = _unknown(t("answers.clarify"), "clarify")
     draft.kind = Kind.CLARIFY
     draft.suggestions = [best.question, second.question]
+    return draft
+
+
+def _with_own_fact(draft: Draft, best: Reading, found: list[Reading], q: Query, ctx: Ctx) -> Draft:
+    """A record's answer, followed by the curated fact written for this very question.
+
+    "How many times did Biondetti win?" is counted from the records; the fact whose phrasing
+    it is ("the record with four wins; the only consecutive winners...") adds what a count
+    cannot say.
+    """
+    if best.prior != scores.PRIOR_RECORD:
+        return draft
+    own = next(
+        (
+            r
+            for r in found
+            if r.prior == scores.PRIOR_FACT_OWN and scores.explains_all(r, q, ctx.view)
+        ),
+        None,
+    )
+    if own is None:
+        return draft
+    draft.lines.extend(line for line in own.draft.lines if line not in draft.lines)
+    draft.reports.extend(own.draft.reports)
+    for source in own.draft.sources:
+        if source not in draft.sources:
+            draft.sources.append(source)
     return draft
 
 

@@ -5,8 +5,9 @@ Rule, in order (lower is better):
    reading that accounts for more of the question beats one that accounts for less, whatever
    its kind: "who was the first foreign winner?" is not the 1927 card (``foreign`` is left).
 2. prior: the kind's standing when two readings explain the same words. Records (an edition's
-   field, a computed list) come before texts; a curated fact whose own phrasing is the question
-   comes before records (``FACT_OWN_PHRASING``).
+   field, a computed list) come first; then a curated fact one of whose phrasings is the
+   question (``passages.same_question``: same key words, years, question word), which the
+   planner adds after a record's answer; then cards; then texts found by their words.
 3. strength: inside a kind, the reading that matched more specifically (rare words, more
    constraints).
 A best reading that still leaves words unexplained is not an answer: the bot says what it did
@@ -26,10 +27,9 @@ PRIOR_RECORD = 3.0  # an edition's field, an operation over the records, /next
 PRIOR_CARD = 2.0  # a whole card (edition, person, event) for a question that named only it
 PRIOR_TEXT = 1.0  # a note, fact, report or summary found by its words
 PRIOR_NICKNAME = 0.5  # an event's card when the question names it only by a nickname
-# A fact whose question or phrasing is this question (token-sort similarity, 0-100) outranks
-# records: its answer was written for it.
-FACT_OWN_PHRASING = 88.0
-PRIOR_FACT_OWN = 4.0
+# A fact one of whose phrasings is this question outranks cards and other texts: its answer was
+# written for it. Records still answer first, and the planner adds the fact after them.
+PRIOR_FACT_OWN = 2.5
 # A fact phrased with the question's own question word ("where", "why", "chi") gains this.
 FACT_QUESTION_WORD = 2.0
 # Two facts whose strengths differ by less than this are offered as a choice (clarify).

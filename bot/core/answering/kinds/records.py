@@ -213,8 +213,8 @@ def _solo(co_driver: str | None, note: str | None) -> bool:
 
 def speed_of(ed: Edition) -> float | None:
     """The winners' average speed in km/h, as a number (None when not known)."""
-    found = re.search(r"(\d+(?:\.\d+)?)\s*km/h", ed.average_speed or "")
-    return float(found.group(1)) if found else None
+    found = re.search(r"(\d+(?:[.,]\d+)?)\s*km/h", ed.average_speed or "")
+    return float(found.group(1).replace(",", ".")) if found else None  # 157,65 in Italian
 
 
 # --------------------------------------------------------------------- projecting

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rapidfuzz import fuzz
-
 from bot.core import formatting as fmt
 from bot.core.answering import scores
-from bot.core.answering.passages import Found, Phrasing, key_words
+from bot.core.answering.passages import Found, Phrasing, same_question
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
@@ -29,7 +27,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
     seen: set[str] = set()
     years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
-    for passage, _ in v.passages.own_phrasings(q.text, years, scores.FACT_OWN_PHRASING):
+    for passage in v.passages.own_phrasings(q.text, years):
         hit = Found(passage, q.content, 0.0)
         reading = _fact_reading(q, v, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
         if reading is not None:
@@ -72,8 +70,9 @@ def _fact_reading(q: Query, v: View, hit: Found, home: str, uses: frozenset[int]
     p = hit.passage
     if p.fact is None:
         return None
-    similarity = _similarity(q, p.phrasings, v.lex)
-    own = similarity >= scores.FACT_OWN_PHRASING
+    found = _similarity(q, p.phrasings, v.lex)
+    own = found is not None
+    similarity = found or 0.0
     prior = scores.PRIOR_FACT_OWN if own else scores.PRIOR_TEXT
     if own:
         uses = uses | q.content  # its own question: every word is accounted for
@@ -148,23 +147,13 @@ def _year_at(q: Query, i: int) -> int | None:
     return None
 
 
-def _similarity(q: Query, phrasings: tuple[Phrasing, ...], lex: Lexicon) -> float:
-    """How close the question is to a phrasing with the same years and the same key words.
-
-    Token-sort ratio alone calls "how many editions of the revival" and "... of the mille
-    miglia" the same question; the words that carry meaning must be the same.
-    """
-    asked = normalise(q.text)
+def _similarity(q: Query, phrasings: tuple[Phrasing, ...], lex: Lexicon) -> float | None:
+    """The best similarity of a phrasing that asks what the question asks, or None."""
+    norm = normalise(q.text)
     years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
-    keys = key_words(asked, lex)
-    return max(
-        (
-            fuzz.token_sort_ratio(asked, p.text)
-            for p in phrasings
-            if p.years == years and p.keys == keys
-        ),
-        default=0.0,
-    )
+    found = [same_question(norm, years, p, lex) for p in phrasings]
+    scores_ = [f for f in found if f is not None]
+    return max(scores_) if scores_ else None
 
 
 def fact_draft(v: View, fact: Fact) -> Draft:
