@@ -92,6 +92,18 @@ CREW = mapping(
     note=text(),
 )
 
+# One day of an edition's route ("legs:"); "from" is a YAML key, not Python.
+LEG = mapping(
+    day=Spec("int", True),
+    date=Spec("date", True),
+    **{"from": text()},
+    via=texts(),
+    to=text(True),
+    overnight=text(),
+    note=text(),
+    sources=urls(),
+)
+
 EDITION = mapping(
     year=Spec("int", True),
     status=choice(*STATUSES, required=True),
@@ -111,6 +123,7 @@ EDITION = mapping(
     distance_note=text(),
     route=texts(),
     route_note=text(),
+    legs=listing(LEG),
     applications=Spec("int"),
     entries=Spec("int"),
     starters=Spec("int"),
@@ -126,6 +139,8 @@ EDITION = mapping(
 # Conflicts may name any edition field, plus "dates" for start/end together and "co_driver"
 # or "car" for the winning crew.
 CONFLICT_FIELDS = frozenset(EDITION.fields) | {"dates", "co_driver", "car", "make", "field"}
+# An event's conflicts name one of its own fields, or an edition field they concern.
+EVENT_CONFLICT_FIELDS = frozenset(EVENT.fields) | CONFLICT_FIELDS
 
 REPORT = mapping(
     id=Spec("slug", True),
