@@ -93,15 +93,18 @@ CREW = mapping(
 )
 
 # One day of an edition's route ("legs:"); "from" is a YAML key, not Python.
-LEG = mapping(
-    day=Spec("int", True),
-    date=Spec("date", True),
-    **{"from": text()},
-    via=texts(),
-    to=text(True),
-    overnight=text(),
-    note=text(),
-    sources=urls(),
+LEG = Spec(
+    "map",
+    fields={
+        "day": Spec("int", True),
+        "date": Spec("date", True),
+        "from": text(),
+        "via": texts(),
+        "to": text(True),
+        "overnight": text(),
+        "note": text(),
+        "sources": urls(),
+    },
 )
 
 EDITION = mapping(
