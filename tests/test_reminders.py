@@ -651,6 +651,8 @@ async def test_a_reload_that_moves_the_dates_notes_it_and_reschedules(
     edit(
         kdir, "start: 2026-06-09\n    end: 2026-06-13\n", "start: 2026-06-16\n    end: 2026-06-20\n"
     )
+    for day in range(9, 14):  # the day-by-day legs move with the dates, as an editor does
+        edit(kdir, f"date: 2026-06-{day:02d}\n", f"date: 2026-06-{day + 7:02d}\n")
 
     request: RecordingRequest = app.bot_data["request"]
     before = len(request.calls)

@@ -21,6 +21,7 @@ from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Era, Event, Fact, Knowledge, Person, Report, Status
+from bot.core.raceday import RaceDay  # hook: issue 13
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
@@ -129,6 +130,7 @@ class Answerer:
             reverse=True,
         )
         self.event_names = EventNames(knowledge, self.catalog)
+        self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)  # hook: issue 13
         self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:
@@ -182,6 +184,7 @@ class Answerer:
 
     def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
         return [
+            self.raceday.draft,  # hook: race days, today's leg (issue 13, bot/core/raceday.py)
             self._next,
             self._event_winners,
             self._latest,

@@ -65,6 +65,7 @@ COMMANDS = tuple(
     CommandInfo(name)
     for name in (
         "next",
+        "today",  # hook: issue 13
         "edition",
         "editions",
         "reports",
@@ -113,6 +114,7 @@ class Commands:
             "fact": self.fact,
             "about": self.about,
             "calendar": self.calendar,
+            "today": self.a.raceday.command,  # hook: /today (issue 13, bot/core/raceday.py)
         }
 
     def run(self, text: str, now: datetime) -> Reply:

@@ -1,0 +1,321 @@
+"""Race days: today's leg, tonight's stop and which day a town is on, from an edition's legs.
+
+Fans ask these while an edition runs ("where are they today?", "dove dormono stasera?", "when
+do they reach Rome?", "what day is Siena?") and the answer is in the knowledge only as the
+day-by-day ``legs`` of an edition. "Today" is the calendar day in the event's own time zone,
+on the injected clock. Where the knowledge has no legs the reply says so and gives the whole
+route; it never guesses a day. The bot has no live feed, and every race-day reply says so
+plainly rather than letting a planned route pass for a position report.
+
+The keyword sets are the ``raceday`` section of ``lexicon.yaml``; the texts are the
+``raceday`` catalogue (``locales/<lang>/raceday.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from bot.core import formatting as fmt
+from bot.core.events import EventNames
+from bot.core.i18n import t
+from bot.core.model import Edition, Event, Knowledge, Leg
+from bot.core.reminders import day_label
+from bot.core.reply import Button, Draft, Kind, Reply
+from bot.core.text import normalise, words
+from bot.core.understand import Query
+from bot.core.upcoming import latest, local_today, running, upcoming
+
+CONFIDENCE = 97.0  # above /next (96) and an edition card (95): the question is about today
+MIN_TOWN_LETTERS = 4  # shorter words of a town's name ("di", "del") do not name it
+
+
+@dataclass(frozen=True)
+class RaceDayWords:
+    """The ``raceday`` phrases of ``lexicon.yaml``, as word tuples."""
+
+    today: tuple[tuple[str, ...], ...]
+    tonight: tuple[tuple[str, ...], ...]
+    place_day: tuple[tuple[str, ...], ...]
+    live: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=1)
+def raceday_words() -> RaceDayWords:
+    raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
+    section = raw["raceday"]
+
+    def phrases(name: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(words(normalise(str(p)))) for p in section[name])
+
+    return RaceDayWords(phrases("today"), phrases("tonight"), phrases("place_day"), phrases("live"))
+
+
+def question_words(text: str) -> list[str]:
+    """The question's own words ("today's" -> "today"), before any spelling correction."""
+    return [w[:-2] if w.endswith("'s") else w.replace("'", "") for w in words(normalise(text))]
+
+
+def has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    for phrase in phrases:
+        size = len(phrase)
+        if any(tuple(tokens[i : i + size]) == phrase for i in range(len(tokens) - size + 1)):
+            return True
+    return False
+
+
+def leg_text(leg: Leg) -> str:
+    """'from Brescia via Lumezzane, Garda to Padova' in the current language."""
+    via = ", ".join(leg.via)
+    if leg.start and via:
+        return t("raceday.leg.from_via_to", start=leg.start, via=via, to=leg.to)
+    if leg.start:
+        return t("raceday.leg.from_to", start=leg.start, to=leg.to)
+    if via:
+        return t("raceday.leg.via_to", via=via, to=leg.to)
+    return t("raceday.leg.to", to=leg.to)
+
+
+def town_keys(name: str) -> set[str]:
+    """The spellings a town is matched by: 'Versilia/Pietrasanta' is Versilia and Pietrasanta."""
+    return {normalise(part).strip() for part in name.split("/") if part.strip()}
+
+
+class RaceDay:
+    """Answers race-day questions and ``/today`` from one loaded knowledge base."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        canonical_place: Callable[[str], str],
+        event_names: EventNames,
+    ) -> None:
+        self.events = {e.id: e for e in knowledge.events}
+        self.editions = {e.id: list(knowledge.editions_of(e.id)) for e in knowledge.events}
+        self.canonical = canonical_place
+        self.event_names = event_names
+        self.words = raceday_words()
+
+    # ----------------------------------------------------------------- the hooks
+
+    def draft(self, q: Query, event: Event, now: datetime) -> Draft | None:
+        """A handler of the answerer: a draft for race-day questions, None for others."""
+        tokens = question_words(q.text)
+        if q.people or q.year_range or q.makes:
+            return None
+        place_draft = self._place_question(q, tokens, event, now)
+        if place_draft is not None:
+            return place_draft
+        if q.years:
+            return None
+        tonight = has_phrase(tokens, self.words.tonight)
+        today = tonight or has_phrase(tokens, self.words.today)
+        live = has_phrase(tokens, self.words.live)
+        if not (today or live):
+            return None
+        return self.today_draft(event, now, tonight=tonight)
+
+    def command(self, args: list[str], now: datetime) -> Reply:
+        """``/today [event]``: today's leg of the event (default the Mille Miglia)."""
+        found = self.event_names.resolve(" ".join(args))
+        if not found:
+            return Draft(0.0, Kind.UNKNOWN, lines=[t("raceday.usage")], topic="usage").finish()
+        if len(found) > 1:
+            buttons = [Button(e.name, f"/today {e.id}") for e in found]
+            return Draft(
+                100.0, Kind.CLARIFY, lines=[t("raceday.which")], buttons=buttons, topic="which"
+            ).finish()
+        return self.today_draft(found[0], now, tonight=False).finish()
+
+    # ----------------------------------------------------------------- today and tonight
+
+    def today_draft(self, event: Event, now: datetime, tonight: bool) -> Draft:
+        """Today's leg (and tonight's stop) of the edition under way, or when the next one runs."""
+        today = local_today(event, now)
+        editions = self.editions.get(event.id, [])
+        draft = Draft(CONFIDENCE, topic="raceday-today")
+        ed = running(editions, today)
+        if ed is None:
+            self._not_running(draft, event, editions, today)
+        else:
+            draft.edition = ed.key
+            self._day_lines(draft, event, ed, today, tonight)
+        draft.lines.append(t("raceday.no_live"))
+        return draft
+
+    def _day_lines(
+        self, draft: Draft, event: Event, ed: Edition, today: date, tonight: bool
+    ) -> None:
+        assert ed.start is not None and ed.end is not None
+        day = (today - ed.start).days + 1
+        total = (ed.end - ed.start).days + 1
+        common = {
+            "day": day,
+            "total": total,
+            "of_edition": fmt.the_edition(event, ed, "of_edition"),
+            "date": day_label(today),
+            "zone": event.timezone,
+        }
+        leg = ed.leg_on(today)
+        if leg is None:
+            draft.lines.append(t("raceday.day_no_leg", **common))
+            draft.lines.append(self._route_line(event, ed, day))
+            draft.add_sources(ed.sources)
+            if ed.legs or ed.route:
+                draft.kind = Kind.ANSWER
+            else:
+                draft.kind = Kind.UNKNOWN
+            return
+        overnight = self._overnight_line(leg, last=day == total)
+        line = t("raceday.day", leg=leg_text(leg), **common)
+        draft.lines.extend([overnight, line] if tonight else [line, overnight])
+        if leg.note:
+            draft.lines.append(leg.note)
+        draft.add_sources(leg.sources)
+
+    def _overnight_line(self, leg: Leg, last: bool) -> str:
+        if last and not leg.overnight:
+            return t("raceday.finish_day", place=leg.to)
+        if leg.overnight:
+            return t("raceday.overnight", place=leg.overnight)
+        return t("raceday.no_overnight", place=leg.to)
+
+    def _route_line(self, event: Event, ed: Edition, day: int) -> str:
+        of_edition = fmt.the_edition(event, ed, "of_edition")
+        route = " - ".join(ed.route) or (ed.route_note or "")
+        if ed.legs:  # some days are known, not this one
+            return t("raceday.no_leg_today", day=day, route=route or "-")
+        if route:
+            return t("raceday.no_legs", of_edition=of_edition, route=route)
+        return t("raceday.no_legs_no_route", of_edition=of_edition)
+
+    def _not_running(
+        self, draft: Draft, event: Event, editions: list[Edition], today: date
+    ) -> None:
+        nxt = upcoming(editions, today)
+        no_event = fmt.the_event(event, "no_event")
+        if nxt is not None and nxt.start and nxt.end:
+            days = (nxt.start - today).days
+            values = {
+                "edition_cap": fmt.the_edition(event, nxt, "edition_cap"),
+                "dates": fmt.when(nxt) or fmt.date_range(nxt.start, nxt.end),
+                "days": days,
+            }
+            key = "raceday.not_running_tomorrow" if days == 1 else "raceday.not_running_next"
+            draft.lines.append(t(key, **values))
+            if nxt.legs:
+                first = nxt.legs[0]
+                draft.lines.append(
+                    t("raceday.first_leg", date=day_label(first.date), leg=leg_text(first))
+                )
+                draft.add_sources(first.sources)
+            draft.add_sources(nxt.sources)
+            draft.edition = nxt.key
+            return
+        if nxt is not None:
+            edition = fmt.the_edition(event, nxt)
+            draft.lines.append(
+                t("raceday.not_running_announced", no_event=no_event, edition=edition)
+            )
+            draft.add_sources(nxt.sources)
+            return
+        last = latest(editions, today)
+        if last is not None and last.start and last.end:
+            draft.lines.append(
+                t(
+                    "raceday.not_running_over",
+                    no_event=no_event,
+                    edition=fmt.the_edition(event, last),
+                    dates=fmt.when(last) or fmt.date_range(last.start, last.end),
+                )
+            )
+            draft.add_sources(last.sources)
+            return
+        draft.lines.append(t("raceday.not_running_none", no_event=no_event))
+        draft.add_sources(event.sources, limit=1)
+
+    # ----------------------------------------------------------------- which day a town is on
+
+    def _place_question(
+        self, q: Query, tokens: list[str], event: Event, now: datetime
+    ) -> Draft | None:
+        if not has_phrase(tokens, self.words.place_day):
+            return None
+        ed = self._edition_for(q, event, now)
+        if ed is None:
+            return None
+        place = self._asked_place(q, tokens, ed)
+        if place is None:
+            return None
+        return self._place_draft(event, ed, place, local_today(event, now))
+
+    def _edition_for(self, q: Query, event: Event, now: datetime) -> Edition | None:
+        """The year asked; otherwise the edition under way, the next with dates, or the latest."""
+        editions = self.editions.get(event.id, [])
+        if q.years:
+            return next((e for e in editions if e.year == q.years[0]), None)
+        today = local_today(event, now)
+        nxt = upcoming(editions, today)
+        return (
+            running(editions, today)
+            or (nxt if nxt is not None and nxt.start else None)
+            or latest(editions, today)
+        )
+
+    def _asked_place(self, q: Query, tokens: list[str], ed: Edition) -> str | None:
+        """The town the question names: one the understanding found, or a town of the legs."""
+        if q.places:
+            return q.places[0]
+        text = f" {' '.join(tokens)} "
+        towns = [p for leg in ed.legs for p in leg.places] + list(ed.route)
+        for town in towns:
+            for key in town_keys(town):
+                if len(key) >= MIN_TOWN_LETTERS and f" {key} " in text:
+                    return town
+        return None
+
+    def _same_place(self, asked: str, town: str) -> bool:
+        wanted = self.canonical(asked)
+        return any(
+            self.canonical(part) == wanted or normalise(part) == normalise(asked)
+            for part in (town, *town.split("/"))
+        )
+
+    def _place_draft(self, event: Event, ed: Edition, place: str, today: date) -> Draft:
+        of_edition = fmt.the_edition(event, ed, "of_edition")
+        draft = Draft(CONFIDENCE, topic="raceday-place", edition=ed.key)
+        shown = self.canonical(place)
+        if not ed.legs:
+            draft.kind = Kind.UNKNOWN
+            draft.lines.append(self._route_line(event, ed, 0))
+            draft.add_sources(ed.sources)
+            return draft
+        days = [leg for leg in ed.legs if any(self._same_place(place, p) for p in leg.places)]
+        for leg in days:
+            draft.lines.append(
+                t(
+                    "raceday.place_on_day",
+                    place=shown,
+                    day=leg.day,
+                    of_edition=of_edition,
+                    date=day_label(leg.date),
+                    leg=leg_text(leg),
+                )
+            )
+            if leg.overnight and self._same_place(place, leg.overnight):
+                draft.lines.append(t("raceday.place_overnight", place=shown, day=leg.day))
+            draft.add_sources(leg.sources)
+        if not days:
+            on_route = any(self._same_place(place, town) for town in ed.route)
+            key = "raceday.place_no_day" if on_route else "raceday.place_not_on_route"
+            draft.kind = Kind.UNKNOWN if on_route else Kind.ANSWER
+            draft.lines.append(t(key, place=shown, of_edition=of_edition))
+            draft.add_sources(ed.sources)
+        if ed.start and ed.end and ed.start <= today <= ed.end:
+            draft.lines.append(t("raceday.no_live"))
+        return draft
