@@ -12,6 +12,9 @@ from datetime import datetime
 import pytest
 
 from bot.core.answer import Answerer
+from bot.core.i18n import using
+from bot.core.model import Knowledge
+from bot.core.reminders import due_reminders, reminder_text, reminders_for
 from bot.core.reply import Kind
 
 NO_LIVE = "I have no live timing or standings"
@@ -286,3 +289,43 @@ def test_today_with_garbage_gives_the_usage(answerer: Answerer) -> None:
 def test_other_questions_are_not_race_day_questions(answerer: Answerer, question: str) -> None:
     reply = answerer.answer(question, at("2026-06-10T10:00+02:00"))
     assert not reply.topic.startswith("raceday")
+
+
+# ----------------------------------------------------------------- daily reminders
+
+
+def test_daily_reminders_name_the_days_leg(knowledge: Knowledge) -> None:
+    event = next(e for e in knowledge.events if e.id == "mille-miglia")
+    ed = knowledge.edition("mille-miglia", 2026)
+    assert ed is not None
+    days = [r for r in due_reminders(knowledge, "mille-miglia", at("2026-06-01T00:00+02:00"))]
+    texts = {r.day_index: reminder_text(r, ed, event) for r in days if r.kind == "day"}
+    assert texts[3].splitlines() == [
+        "Day 3 of 5 of the Mille Miglia 2026 today, Thursday 11 June 2026 (Europe/Rome).",
+        "Today's leg: via Versilia/Pietrasanta, Siena, Bolsena/Vico to Rome.",
+    ]
+    with using("it"):
+        italian = reminder_text(next(r for r in days if r.day_index == 1), ed, event)
+    assert "La tappa di oggi: da Brescia via Lumezzane" in italian
+
+
+def test_a_daily_reminder_names_a_sourced_overnight_stop(knowledge: Knowledge) -> None:
+    event = next(e for e in knowledge.events if e.id == "mille-miglia")
+    ed = knowledge.edition("mille-miglia", 2014)
+    assert ed is not None
+    reminder = next(
+        r for r in reminders_for(ed, event, at("2014-05-01T00:00+02:00")) if r.day_index == 2
+    )
+    assert reminder_text(reminder, ed, event).splitlines()[1] == (
+        "Today's leg: from Abano to Rome. Tonight's stop: Rome."
+    )
+
+
+def test_a_day_without_a_leg_keeps_the_whole_route(knowledge: Knowledge) -> None:
+    event = next(e for e in knowledge.events if e.id == "mille-miglia")
+    ed = knowledge.edition("mille-miglia", 2021)
+    assert ed is not None and not ed.legs
+    reminder = next(
+        r for r in reminders_for(ed, event, at("2021-06-01T00:00+02:00")) if r.kind == "day"
+    )
+    assert "my sources do not split it into daily stages" in reminder_text(reminder, ed, event)

@@ -24,6 +24,7 @@ import yaml
 from bot.core import formatting as fmt
 from bot.core.events import EventNames
 from bot.core.i18n import t
+from bot.core.legs import leg_text, town_keys
 from bot.core.model import Edition, Event, Knowledge, Leg
 from bot.core.reminders import day_label
 from bot.core.reply import Button, Draft, Kind, Reply
@@ -67,23 +68,6 @@ def has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
         if any(tuple(tokens[i : i + size]) == phrase for i in range(len(tokens) - size + 1)):
             return True
     return False
-
-
-def leg_text(leg: Leg) -> str:
-    """'from Brescia via Lumezzane, Garda to Padova' in the current language."""
-    via = ", ".join(leg.via)
-    if leg.start and via:
-        return t("raceday.leg.from_via_to", start=leg.start, via=via, to=leg.to)
-    if leg.start:
-        return t("raceday.leg.from_to", start=leg.start, to=leg.to)
-    if via:
-        return t("raceday.leg.via_to", via=via, to=leg.to)
-    return t("raceday.leg.to", to=leg.to)
-
-
-def town_keys(name: str) -> set[str]:
-    """The spellings a town is matched by: 'Versilia/Pietrasanta' is Versilia and Pietrasanta."""
-    return {normalise(part).strip() for part in name.split("/") if part.strip()}
 
 
 class RaceDay:
