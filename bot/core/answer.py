@@ -34,6 +34,7 @@ from bot.core.upcoming import (
     under_way_line,
     upcoming,
 )
+from bot.core.whatsnext import WhatsNext  # hook: issue 13
 
 FACT_FLOOR = 62.0  # below this a fact match is noise
 FACT_CLARIFY_GAP = 3.0  # two facts this close: ask which one was meant
@@ -131,6 +132,7 @@ class Answerer:
         )
         self.event_names = EventNames(knowledge, self.catalog)
         self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)  # hook: issue 13
+        self.whats_next = WhatsNext(knowledge)  # hook: issue 13, /next all
         self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:
@@ -185,6 +187,7 @@ class Answerer:
     def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
         return [
             self.raceday.draft,  # hook: race days, today's leg (issue 13, bot/core/raceday.py)
+            self.whats_next.draft,  # hook: "what's next?" for every event (issue 13)
             self._next,
             self._event_winners,
             self._latest,

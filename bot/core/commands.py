@@ -182,6 +182,8 @@ class Commands:
     # ----------------------------------------------------------------- editions
 
     def next(self, args: list[str], now: datetime) -> Reply:
+        if [a.lower() for a in args] in (["all"], ["tutti"], ["tutte"]):  # hook: issue 13
+            return self.a.whats_next.listing(now).finish()
         try:
             event = self._event(args)
         except _Ambiguous as err:

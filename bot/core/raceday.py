@@ -58,8 +58,9 @@ def raceday_words() -> RaceDayWords:
 
 
 def question_words(text: str) -> list[str]:
-    """The question's own words ("today's" -> "today"), before any spelling correction."""
-    return [w[:-2] if w.endswith("'s") else w.replace("'", "") for w in words(normalise(text))]
+    """The question's own words without apostrophes ("what's" -> "whats", "c'è" -> "ce"),
+    before any spelling correction (which would bend words it does not know, "tonight")."""
+    return [w.replace("'", "") for w in words(normalise(text))]
 
 
 def has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
