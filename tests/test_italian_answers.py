@@ -139,11 +139,13 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
         Kind.UNKNOWN,
         [
             "Mille Miglia 2026 - 44ª edizione della rievocazione",
-            "La Mille Miglia 2026 era in programma il 9-13 giugno 2026.",
+            # Past is past: on 23 November the June edition is over, not "in programma".
+            "La Mille Miglia 2026 si è svolta il 9-13 giugno 2026; il suo risultato non è ancora "
+            "nelle mie fonti.",
             "Le mie fonti non indicano il risultato della Mille Miglia 2026.",
         ],
         [
-            "The 2026 Mille Miglia was scheduled for 9-13 June 2026.",
+            "The 2026 Mille Miglia was held 9-13 June 2026; its result is not in my sources yet.",
             "My sources don't give the result of the 2026 Mille Miglia.",
         ],
     ),

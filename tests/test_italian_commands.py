@@ -52,7 +52,12 @@ CASES = [
     ("/help", "In un gruppo, menzionami", "In a group, mention me"),
     ("/edition", "Mille Miglia: le edizioni che conosco", "the editions I know"),
     ("/edition", "Dalla più recente:", "Newest first:"),
-    ("/edition", " (in programma)", " (scheduled)"),
+    # Past is past: in November 2026 the June edition is over.
+    (
+        "/edition",
+        "2026 (risultato non ancora nelle mie fonti)",
+        "2026 (result not in my sources yet)",
+    ),
     ("/edition", "Tocca un anno, oppure scrivi /edition ANNO.", "Tap a year"),
     ("/edition foo", "Uso: /edition ANNO [evento] - per esempio", "Usage:"),
     ("/edition 2014 2015", "Uso: /edition", "Usage:"),

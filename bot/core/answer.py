@@ -13,9 +13,10 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.core import formatting as fmt
+from bot.core import tense  # hook: issue 13, past tense
 from bot.core.events import DEFAULT_EVENT, EventNames
 from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
@@ -413,14 +414,14 @@ class Answerer:
                 draft.confidence = 88.0
                 draft.topic = "edition-notes"
             else:
-                self._card(draft, event, ed)
+                self._card(draft, event, ed, q.today)  # hook: today, past tense (issue 13)
         else:
             missing: list[str] = []
             for intent in asked:
                 self._edition_field(draft, q, event, ed, intent, missing)
             if missing and not draft.lines:
                 draft.kind = Kind.UNKNOWN
-                draft.lines.extend(self._known_summary(event, ed))
+                draft.lines.extend(self._known_summary(event, ed, q.today))  # hook: issue 13
             draft.lines.extend(missing)
         self._attach(draft, ed)
         draft.buttons = self._follow_ups(event, ed, asked)
@@ -452,7 +453,9 @@ class Answerer:
                 hits.append(line)
         return hits[:3]
 
-    def _known_summary(self, event: Event, ed: Edition) -> list[str]:
+    def _known_summary(self, event: Event, ed: Edition, today: date | None) -> list[str]:
+        if tense.is_past_scheduled(ed, today):  # hook: past is past (issue 13)
+            return [tense.summary(event, ed)]
         edition = fmt.the_edition(event, ed, "edition_cap")
         if ed.status is Status.SCHEDULED:
             when = fmt.when(ed) or t("answers.dates_unknown")
@@ -462,12 +465,12 @@ class Answerer:
             return [t("answers.took_place_on", edition=edition, when=dates)]
         return [t("answers.took_place", edition=edition)]
 
-    def _card(self, draft: Draft, event: Event, ed: Edition) -> None:
+    def _card(self, draft: Draft, event: Event, ed: Edition, today: date | None) -> None:
         when = fmt.edition_dates(ed)
         if when:
             draft.lines.append(t("answers.labels.dates", value=when))
         if ed.status is Status.SCHEDULED:
-            draft.lines.append(t("answers.labels.status_scheduled"))
+            draft.lines.append(tense.status_line(ed, today))  # hook: past tense (issue 13)
         for crew in ed.winners:
             key = "answers.labels.winners" if crew.co_driver else "answers.labels.winner"
             draft.lines.append(t(key, value=fmt.crew_text(crew)))
@@ -567,7 +570,10 @@ class Answerer:
                         "answers.edition.was_scheduled" if past else "answers.edition.is_scheduled"
                     )
                 )
-                lines.append(t(key, edition=edition_cap, when=when))
+                if tense.is_past_scheduled(ed, q.today):  # hook: past is past (issue 13)
+                    lines.append(tense.summary(event, ed))
+                else:
+                    lines.append(t(key, edition=edition_cap, when=when))
                 self._conflict_lines(draft, ed, ("dates", "start", "end"))
             else:
                 lack("dates")

@@ -19,6 +19,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from bot.core import formatting as fmt
+from bot.core import tense  # hook: issue 13, past tense
 from bot.core.answer import Answerer, examples
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import current, t
@@ -213,10 +214,10 @@ class Commands:
         if len(years) > 1 or (aspect and not years):
             return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
-            return self._years(event)
+            return self._years(event, now)
         return self.a.edition_reply(event, years[0], aspect, now)
 
-    def _years(self, event: Event) -> Reply:
+    def _years(self, event: Event, now: datetime) -> Reply:
         held = sorted(
             (e for e in self.a.editions[event.id] if e.status is not Status.NO_RACE),
             key=lambda e: -e.year,
@@ -224,7 +225,8 @@ class Commands:
         suffix = "" if event.id == DEFAULT_EVENT else f" {event.id}"
         if not held:
             return self._no_editions(event)
-        labels = [f"{e.year}{_status_note(e)}" for e in held]
+        today = local_today(event, now)
+        labels = [f"{e.year}{tense.status_note(e, today)}" for e in held]  # hook: issue 13
         return Draft(
             100.0,
             title=t("commands.years.title", event=event.name),
@@ -388,7 +390,11 @@ class Commands:
     def about(self, args: list[str], now: datetime) -> Reply:
         k = self.knowledge
         held = [e for e in k.editions if e.status is Status.HELD]
-        scheduled = sum(1 for e in k.editions if e.status is Status.SCHEDULED)
+        scheduled = sum(  # hook: an edition whose dates are over is not "scheduled" (issue 13)
+            1
+            for e in k.editions
+            if e.status is Status.SCHEDULED and not tense.is_over(e, now.date())
+        )
         ahead = t("commands.about.ahead", n=scheduled) if scheduled else ""
         lines = [
             t(
@@ -483,14 +489,6 @@ class Commands:
 
 def _sp(text: str) -> str:
     return f" {text}" if text else ""
-
-
-def _status_note(ed: Edition) -> str:
-    if ed.status is Status.SCHEDULED:
-        return f" ({t('commands.status.scheduled')})"
-    if ed.status is Status.CANCELLED:
-        return f" ({t('commands.status.cancelled')})"
-    return ""
 
 
 def _site(source: str) -> str:
