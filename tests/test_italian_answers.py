@@ -272,8 +272,8 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
         NOW,
         Kind.UNKNOWN,
         [
-            "La Mille Miglia si corre ogni anno dal 1987, ma le mie fonti non hanno dettagli "
-            "sull'edizione 1987."
+            "La Mille Miglia si corre ogni anno dal 1987, ma le mie fonti non hanno notizia "
+            "dell'edizione 1987; questo non vuol dire che non si sia corsa."
         ],
         ["The Mille Miglia has run every year since 1987"],
     ),

@@ -349,7 +349,9 @@ class Answerer:
                 )
             )
             draft.kind = Kind.ANSWER
-        elif year > today.year or (years and year > max(years)):
+        elif year > today.year or (
+            years and year > max(years) and not (era and year >= (era.annual_from or year + 1))
+        ):  # hook: a yearly event's past year is a gap in the sources, not "not announced" (#13)
             draft.lines.append(t("answers.not_announced_year", year=year, name=event.name))
             for fact in self.knowledge.facts:
                 if (
