@@ -96,7 +96,7 @@ LEG_DEFECTS = [
             "    conflicts:\n      - field: wheer\n        text: Two sources differ.\n"
             "    sources:\n      - seed\n",
         ),
-        "  - id: california-mille",
+        "field: wheer",
         "events[1].conflicts[0].field",
         "unknown field 'wheer'",
     ),

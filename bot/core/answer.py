@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from bot.core import formatting as fmt
 from bot.core import tense  # hook: issue 13, past tense
+from bot.core.eventconflicts import EventConflicts  # hook: issue 13
 from bot.core.events import DEFAULT_EVENT, EventNames
 from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
@@ -134,6 +135,7 @@ class Answerer:
         self.event_names = EventNames(knowledge, self.catalog)
         self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)  # hook: issue 13
         self.whats_next = WhatsNext(knowledge)  # hook: issue 13, /next all
+        self.event_conflicts = EventConflicts(knowledge)  # hook: issue 13
         self.commands = Commands(self)
 
     def canonical_place(self, town: str) -> str:
@@ -183,6 +185,7 @@ class Answerer:
         best = max(drafts, key=lambda d: d.confidence)
         if best.confidence < ANSWER_FLOOR:
             return self._unknown(t("answers.low_confidence"), topic="low-confidence", suggest=True)
+        self.event_conflicts.add_to(best, q)  # hook: event-level conflicts (issue 13)
         return best
 
     def _handlers(self) -> list[Callable[[Query, Event, datetime], Draft | None]]:
@@ -325,6 +328,7 @@ class Answerer:
         q.today = local_today(event, now)
         draft = self._edition(q, event, now)
         assert draft is not None  # one year given: _edition always drafts
+        self.event_conflicts.add_to(draft, q)  # hook: event-level conflicts (issue 13)
         return draft.finish()
 
     def _no_edition(self, q: Query, event: Event, year: int, now: datetime) -> Draft:

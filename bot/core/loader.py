@@ -277,12 +277,16 @@ class _Builder:
             seen.add(leg.day)
 
     def _check_event_conflicts(self, event: Event, item: dict[str, Any]) -> None:
-        for index, conflict in enumerate(event.conflicts):
-            if conflict.field and conflict.field not in schema.EVENT_CONFLICT_FIELDS:
-                where = self._path(event, f"conflicts[{index}].field")
-                self.problems.append(
-                    Problem(event.file, event.line, where, f"unknown field '{conflict.field}'")
-                )
+        """An event conflict names the fields it concerns, comma-separated: each must exist."""
+        for index, raw in enumerate(item.get("conflicts", [])):
+            fields = [f.strip() for f in str(raw.get("field") or "").split(",") if f.strip()]
+            for name in fields:
+                if name not in schema.EVENT_CONFLICT_FIELDS:
+                    line = raw.get(KEY_LINES_KEY, {}).get("field", event.line)
+                    where = self._path(event, f"conflicts[{index}].field")
+                    self.problems.append(
+                        Problem(event.file, line, where, f"unknown field '{name}'")
+                    )
 
     def cross_check(self) -> None:
         """References between files: ids unique, every id named somewhere exists."""
