@@ -329,3 +329,68 @@ def test_a_day_without_a_leg_keeps_the_whole_route(knowledge: Knowledge) -> None
         r for r in reminders_for(ed, event, at("2021-06-01T00:00+02:00")) if r.kind == "day"
     )
     assert "my sources do not split it into daily stages" in reminder_text(reminder, ed, event)
+
+
+# ----------------------------------------------------------------- one day by its number
+
+
+@pytest.mark.parametrize(
+    ("question", "lines"),
+    [
+        (
+            "Where was the first in-race lunch stop planned on the first day of the 2026 edition?",
+            [
+                "Day 1 of the 2026 Mille Miglia, Tuesday 9 June 2026: from Brescia via Lumezzane, "
+                "Passo del Cavallo, Garda, Vicenza to Padova.",
+                "Lumezzane is the first in-race lunch stop.",
+            ],
+        ),
+        (
+            "the last day of the 2024 mille miglia",
+            [
+                "Day 5 of the 2024 Mille Miglia, Saturday 15 "
+                "June 2024: from San Lazzaro di Savena to Brescia."
+            ],
+        ),
+        (
+            "la terza tappa del 2014?",
+            [
+                "Giorno 3 della Mille Miglia 2014, sabato 17 maggio 2014: da Rome a Bologna.",
+                "Sosta per la notte: Bologna.",
+            ],
+        ),
+    ],
+)
+def test_a_day_asked_by_its_number(answerer: Answerer, question: str, lines: list[str]) -> None:
+    reply = answerer.answer(question, at("2026-11-23T12:00+00:00"))
+    assert list(reply.lines[: len(lines)]) == lines
+
+
+def test_a_day_of_an_edition_without_legs_is_left_to_other_answers(answerer: Answerer) -> None:
+    reply = answerer.answer(
+        "what happened on the first day of the 1955 race?", at("2026-11-23T12:00+00:00")
+    )
+    assert not reply.topic.startswith("raceday")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who organises today's 1000 Miglia?",
+        "Chi organizza oggi la 1000 Miglia?",
+        "Which cars are allowed to enter today's 1000 Miglia?",
+    ],
+)
+def test_today_meaning_nowadays_is_not_a_race_day_question(
+    answerer: Answerer, question: str
+) -> None:
+    reply = answerer.answer(question, at("2026-06-10T10:00+02:00"))
+    assert not reply.topic.startswith("raceday")
+
+
+def test_asking_for_live_coverage_is_unknown_but_says_what_it_knows(answerer: Answerer) -> None:
+    reply = answerer.answer(
+        "which tv channel shows the mille miglia live", at("2026-06-10T10:00+02:00")
+    )
+    assert reply.kind is Kind.UNKNOWN
+    assert reply.lines[-1].startswith(NO_LIVE)

@@ -34,6 +34,8 @@ from bot.core.upcoming import latest, local_today, running, upcoming
 
 CONFIDENCE = 97.0  # above /next (96) and an edition card (95): the question is about today
 MIN_TOWN_LETTERS = 4  # shorter words of a town's name ("di", "del") do not name it
+# What a question may also ask for a lone "today" to mean this race day ("where is it today?").
+TODAY_ALONE_INTENTS = frozenset({"route", "passes", "where", "dates", "next", "latest"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class RaceDayWords:
     tonight: tuple[tuple[str, ...], ...]
     place_day: tuple[tuple[str, ...], ...]
     live: tuple[tuple[str, ...], ...]
+    day_nouns: frozenset[str]
+    day_ordinals: dict[str, int]  # -1 is the last day
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +58,14 @@ def raceday_words() -> RaceDayWords:
     def phrases(name: str) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(words(normalise(str(p)))) for p in section[name])
 
-    return RaceDayWords(phrases("today"), phrases("tonight"), phrases("place_day"), phrases("live"))
+    return RaceDayWords(
+        phrases("today"),
+        phrases("tonight"),
+        phrases("place_day"),
+        phrases("live"),
+        frozenset(normalise(str(w)) for w in section["day_nouns"]),
+        {normalise(str(k)): int(v) for k, v in section["day_ordinals"].items()},
+    )
 
 
 def question_words(text: str) -> list[str]:
@@ -96,14 +107,29 @@ class RaceDay:
         place_draft = self._place_question(q, tokens, event, now)
         if place_draft is not None:
             return place_draft
+        day_draft = self._day_question(q, tokens, event, now)
+        if day_draft is not None:
+            return day_draft
         if q.years:
             return None
         tonight = has_phrase(tokens, self.words.tonight)
-        today = tonight or has_phrase(tokens, self.words.today)
+        today = tonight or self._asks_today(q, tokens)
         live = has_phrase(tokens, self.words.live)
         if not (today or live):
             return None
-        return self.today_draft(event, now, tonight=tonight)
+        draft = self.today_draft(event, now, tonight=tonight)
+        if live and not today:  # "who is leading?": what it asks, the bot cannot know
+            draft.kind = Kind.UNKNOWN
+        return draft
+
+    def _asks_today(self, q: Query, tokens: list[str]) -> bool:
+        """A "today" phrase; a lone "today" / "oggi" only when nothing else is asked: in "who
+        organises today's 1000 Miglia?" it means nowadays, not this race day."""
+        phrases = [p for p in self.words.today if len(p) > 1]
+        if has_phrase(tokens, tuple(phrases)):
+            return True
+        alone = tuple(p for p in self.words.today if len(p) == 1)
+        return has_phrase(tokens, alone) and q.intents <= TODAY_ALONE_INTENTS
 
     def command(self, args: list[str], now: datetime) -> Reply:
         """``/today [event]``: today's leg of the event (default the Mille Miglia)."""
@@ -223,6 +249,51 @@ class RaceDay:
             return
         draft.lines.append(t("raceday.not_running_none", no_event=no_event))
         draft.add_sources(event.sources, limit=1)
+
+    # ----------------------------------------------------------------- one day by its number
+
+    def _day_asked(self, tokens: list[str]) -> int | None:
+        """1 for "the first day" / "day 1" / "la prima tappa"; -1 for the last; None if none."""
+        for i, token in enumerate(tokens):
+            if token not in self.words.day_nouns:
+                continue
+            if i > 0 and tokens[i - 1] in self.words.day_ordinals:
+                return self.words.day_ordinals[tokens[i - 1]]
+            if i + 1 < len(tokens) and tokens[i + 1].isdigit() and len(tokens[i + 1]) == 1:
+                return int(tokens[i + 1])
+        return None
+
+    def _day_question(
+        self, q: Query, tokens: list[str], event: Event, now: datetime
+    ) -> Draft | None:
+        """'Where was the lunch stop on the first day of the 2026 edition?': that day's leg.
+
+        Only for an edition with legs: elsewhere other answers may know more than "no legs"."""
+        number = self._day_asked(tokens)
+        if number is None:
+            return None
+        ed = self._edition_for(q, event, now)
+        if ed is None or not ed.legs:
+            return None
+        leg = ed.legs[-1] if number == -1 else next((g for g in ed.legs if g.day == number), None)
+        if leg is None:
+            return None
+        draft = Draft(CONFIDENCE, topic="raceday-day", edition=ed.key)
+        draft.lines.append(
+            t(
+                "raceday.day_leg",
+                day=leg.day,
+                of_edition=fmt.the_edition(event, ed, "of_edition"),
+                date=day_label(leg.date),
+                leg=leg_text(leg),
+            )
+        )
+        if leg.note:
+            draft.lines.append(leg.note)
+        if leg.overnight:
+            draft.lines.append(t("raceday.overnight_of_day", place=leg.overnight))
+        draft.add_sources(leg.sources)
+        return draft
 
     # ----------------------------------------------------------------- which day a town is on
 
