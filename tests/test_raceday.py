@@ -14,8 +14,10 @@ import pytest
 from bot.core.answer import Answerer
 from bot.core.i18n import using
 from bot.core.model import Knowledge
+from bot.core.raceday import MAX_PHRASE, raceday_words
 from bot.core.reminders import due_reminders, reminder_text, reminders_for
 from bot.core.reply import Kind
+from bot.core.whatsnext import whats_next_phrases
 
 NO_LIVE = "I have no live timing or standings"
 ROME = "+02:00"
@@ -394,3 +396,9 @@ def test_asking_for_live_coverage_is_unknown_but_says_what_it_knows(answerer: An
     )
     assert reply.kind is Kind.UNKNOWN
     assert reply.lines[-1].startswith(NO_LIVE)
+
+
+def test_every_race_day_phrase_fits_the_grams_looked_up() -> None:
+    words = raceday_words()
+    phrases = [*words.today, *words.tonight, *words.place_day, *words.live, *whats_next_phrases()]
+    assert max(len(p) for p in phrases) <= MAX_PHRASE

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t
 from bot.core.lexicon import lexicon
 from bot.core.matcher import stem
@@ -79,6 +80,10 @@ class EventConflicts:
                     Anchored(event.id, conflict.text, tuple(anchors), tuple(editions), own)
                 )
         self.events = {e.id: e for e in knowledge.events}
+        self.names = {e.id: self._name_words(e) for e in knowledge.events}
+        self.by_event: dict[str, list[Anchored]] = {}
+        for item in self.items:
+            self.by_event.setdefault(item.event, []).append(item)
 
     def _anchors(self, event: Event, field: str, own: frozenset[str]) -> list[str]:
         if field in _SHOWN_ELSEWHERE:
@@ -111,14 +116,31 @@ class EventConflicts:
 
     def add_to(self, draft: Draft, q: Query) -> None:
         """Append every event conflict the draft's lines call for, once each."""
+        candidates = self._candidates(draft, "\n".join(draft.lines), q)
+        if not candidates:
+            return
         shown = "\n".join(draft.lines)
         asked = frozenset(w for w in self._words(" ".join(q.content)) if not w.isdigit())
-        for item in self.items:
-            if item.text in shown or self._said(item, draft.lines):
+        for item in candidates:
+            if not self._calls_for(item, draft, shown, q, asked):
                 continue
-            if self._calls_for(item, draft, shown, q, asked):
+            if item.text not in shown and not self._said(item, draft.lines):
                 draft.lines.append(t("answers.labels.sources_differ", text=item.text))
                 shown += "\n" + item.text
+
+    def _candidates(self, draft: Draft, shown: str, q: Query) -> list[Anchored]:
+        """The conflicts of the events this reply is about: named in the question, the title,
+        the edition shown or the lines; the default event when the question names none. Only
+        these are checked, so the cost does not grow with the number of events."""
+        about = set(q.events) if q.events else {DEFAULT_EVENT}
+        if draft.edition:
+            about.add(draft.edition.rsplit("/", 1)[0])
+        for event_id in self.by_event:
+            if event_id not in about:
+                name = self.events[event_id].name
+                if (draft.title or "").startswith(name) or name in shown:
+                    about.add(event_id)
+        return [item for event_id in about for item in self.by_event.get(event_id, ())]
 
     def _said(self, item: Anchored, lines: list[str]) -> bool:
         """The same disagreement already printed, in other words (an edition's or a fact's own
@@ -137,6 +159,6 @@ class EventConflicts:
             return True
         if draft.edition and draft.edition in item.editions:
             return True
-        event = self.events[item.event]
-        about_event = draft.title == event.name or item.event in q.events
-        return about_event and bool((asked - self._name_words(event)) & item.words)
+        if not asked or not (item.event in q.events or draft.title == self.events[item.event].name):
+            return False
+        return bool((asked - self.names[item.event]) & item.words)

@@ -13,7 +13,7 @@ The keyword sets are the ``raceday`` section of ``lexicon.yaml``; the texts are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -74,12 +74,24 @@ def question_words(text: str) -> list[str]:
     return [w.replace("'", "") for w in words(normalise(text))]
 
 
-def has_phrase(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    for phrase in phrases:
-        size = len(phrase)
-        if any(tuple(tokens[i : i + size]) == phrase for i in range(len(tokens) - size + 1)):
-            return True
-    return False
+MAX_PHRASE = 6  # the longest keyword phrase, in words (a test checks the lexicon keeps to it)
+
+
+def grams(tokens: list[str]) -> frozenset[tuple[str, ...]]:
+    """Every word sequence of the question up to MAX_PHRASE words, so a phrase is a lookup."""
+    return frozenset(
+        tuple(tokens[i : i + n])
+        for n in range(1, MAX_PHRASE + 1)
+        for i in range(len(tokens) - n + 1)
+    )
+
+
+def has_phrase(
+    tokens: list[str] | frozenset[tuple[str, ...]], phrases: Iterable[tuple[str, ...]]
+) -> bool:
+    """Whether the question (its words, or their grams) holds one of the phrases."""
+    seen = tokens if isinstance(tokens, frozenset) else grams(tokens)
+    return any(p in seen for p in phrases)
 
 
 class RaceDay:
@@ -101,10 +113,11 @@ class RaceDay:
 
     def draft(self, q: Query, event: Event, now: datetime) -> Draft | None:
         """A handler of the answerer: a draft for race-day questions, None for others."""
-        tokens = question_words(q.text)
         if q.people or q.year_range or q.makes:
             return None
-        place_draft = self._place_question(q, tokens, event, now)
+        tokens = question_words(q.text)
+        seen = grams(tokens)
+        place_draft = self._place_question(q, tokens, seen, event, now)
         if place_draft is not None:
             return place_draft
         day_draft = self._day_question(q, tokens, event, now)
@@ -112,9 +125,9 @@ class RaceDay:
             return day_draft
         if q.years:
             return None
-        tonight = has_phrase(tokens, self.words.tonight)
-        today = tonight or self._asks_today(q, tokens)
-        live = has_phrase(tokens, self.words.live)
+        tonight = has_phrase(seen, self.words.tonight)
+        today = tonight or self._asks_today(q, seen)
+        live = has_phrase(seen, self.words.live)
         if not (today or live):
             return None
         draft = self.today_draft(event, now, tonight=tonight)
@@ -122,14 +135,13 @@ class RaceDay:
             draft.kind = Kind.UNKNOWN
         return draft
 
-    def _asks_today(self, q: Query, tokens: list[str]) -> bool:
+    def _asks_today(self, q: Query, seen: frozenset[tuple[str, ...]]) -> bool:
         """A "today" phrase; a lone "today" / "oggi" only when nothing else is asked: in "who
         organises today's 1000 Miglia?" it means nowadays, not this race day."""
-        phrases = [p for p in self.words.today if len(p) > 1]
-        if has_phrase(tokens, tuple(phrases)):
+        if has_phrase(seen, (p for p in self.words.today if len(p) > 1)):
             return True
-        alone = tuple(p for p in self.words.today if len(p) == 1)
-        return has_phrase(tokens, alone) and q.intents <= TODAY_ALONE_INTENTS
+        alone = (p for p in self.words.today if len(p) == 1)
+        return has_phrase(seen, alone) and q.intents <= TODAY_ALONE_INTENTS
 
     def command(self, args: list[str], now: datetime) -> Reply:
         """``/today [event]``: today's leg of the event (default the Mille Miglia)."""
@@ -298,9 +310,14 @@ class RaceDay:
     # ----------------------------------------------------------------- which day a town is on
 
     def _place_question(
-        self, q: Query, tokens: list[str], event: Event, now: datetime
+        self,
+        q: Query,
+        tokens: list[str],
+        seen: frozenset[tuple[str, ...]],
+        event: Event,
+        now: datetime,
     ) -> Draft | None:
-        if not has_phrase(tokens, self.words.place_day):
+        if not has_phrase(seen, self.words.place_day):
             return None
         ed = self._edition_for(q, event, now)
         if ed is None:
