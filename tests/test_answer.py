@@ -83,7 +83,7 @@ CASES: list[tuple[str, Kind, list[str], list[str]]] = [
     ("who wrote the la festa mille miglia report", ANSWER, ["Len Clarke"], []),
     ("photos of the 2014 mille miglia", ANSWER, ["Picture Gallery"], []),
     # honesty: subject known, field missing
-    ("who won in 1987", UNKNOWN, ["1987", "no details"], []),
+    ("who won in 1987", UNKNOWN, ["1987", "no record"], []),
     ("who won the 2026 mille miglia", UNKNOWN, ["9-13 June 2026", "result"], ["won by"]),
     ("who won the 1958 mille miglia", UNKNOWN, ["winner"], ["won by"]),
     ("what was the winning time in 2019", UNKNOWN, ["regularity"], []),

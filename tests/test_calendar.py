@@ -571,3 +571,11 @@ async def test_calendar_wins_even_once_it_is_in_the_command_list(
         assert documents(await process(application, message("/calendar")))
     finally:
         await application.shutdown()
+
+
+def test_a_huge_unknown_event_name_is_cut_in_the_usage_line(knowledge: Knowledge) -> None:
+    # Found by the fuzz test of the handlers: the whole argument was echoed, past 4096 chars.
+    result = calendar_for(knowledge, "0" * 4000, BEFORE)
+    assert result.outcome is Outcome.USAGE
+    assert len(result.message) < 300
+    assert '"' + "0" * 63 + '…"' in result.message

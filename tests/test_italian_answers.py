@@ -139,11 +139,13 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
         Kind.UNKNOWN,
         [
             "Mille Miglia 2026 - 44ª edizione della rievocazione",
-            "La Mille Miglia 2026 era in programma il 9-13 giugno 2026.",
+            # Past is past: on 23 November the June edition is over, not "in programma".
+            "La Mille Miglia 2026 si è svolta il 9-13 giugno 2026; il suo risultato non è ancora "
+            "nelle mie fonti.",
             "Le mie fonti non indicano il risultato della Mille Miglia 2026.",
         ],
         [
-            "The 2026 Mille Miglia was scheduled for 9-13 June 2026.",
+            "The 2026 Mille Miglia was held 9-13 June 2026; its result is not in my sources yet.",
             "My sources don't give the result of the 2026 Mille Miglia.",
         ],
     ),
@@ -270,8 +272,8 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
         NOW,
         Kind.UNKNOWN,
         [
-            "La Mille Miglia si corre ogni anno dal 1987, ma le mie fonti non hanno dettagli "
-            "sull'edizione 1987."
+            "La Mille Miglia si corre ogni anno dal 1987, ma le mie fonti non hanno notizia "
+            "dell'edizione 1987; questo non vuol dire che non si sia corsa."
         ],
         ["The Mille Miglia has run every year since 1987"],
     ),

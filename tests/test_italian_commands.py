@@ -52,11 +52,16 @@ CASES = [
     ("/help", "In un gruppo, menzionami", "In a group, mention me"),
     ("/edition", "Mille Miglia: le edizioni che conosco", "the editions I know"),
     ("/edition", "Dalla più recente:", "Newest first:"),
-    ("/edition", " (in programma)", " (scheduled)"),
+    # Past is past: in November 2026 the June edition is over.
+    (
+        "/edition",
+        "2026 (risultato non ancora nelle mie fonti)",
+        "2026 (result not in my sources yet)",
+    ),
     ("/edition", "Tocca un anno, oppure scrivi /edition ANNO.", "Tap a year"),
     ("/edition foo", "Uso: /edition ANNO [evento] - per esempio", "Usage:"),
     ("/edition 2014 2015", "Uso: /edition", "Usage:"),
-    ("/next xyz", "Uso: /next [evento] - per esempio /next oppure", "Usage:"),
+    ("/next xyz", "Uso: /next [evento|all] - per esempio /next oppure", "Usage:"),
     ("/editions", "Gli eventi che conosco", "The events I know"),
     ("/editions", "edizioni in archivio", "editions on record"),
     ("/editions", "Scrivi /editions EVENTO per vederne gli anni.", "Type /editions EVENT"),
@@ -76,7 +81,7 @@ CASES = [
     ("/about", "Ogni risposta cita le sue fonti", "Every answer names its sources"),
     ("/about", "Versione della conoscenza", "Knowledge version"),
     ("/foo", "Non conosco il comando /foo.", "I don't know the command"),
-    ("/foo", "Comandi: /next /edition", "Commands:"),
+    ("/foo", "Comandi: /next /today /edition", "Commands:"),
     ("/next tribute", "Quale intendi?", "Which one do you mean?"),
 ]
 

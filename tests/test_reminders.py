@@ -651,6 +651,8 @@ async def test_a_reload_that_moves_the_dates_notes_it_and_reschedules(
     edit(
         kdir, "start: 2026-06-09\n    end: 2026-06-13\n", "start: 2026-06-16\n    end: 2026-06-20\n"
     )
+    for day in range(9, 14):  # the day-by-day legs move with the dates, as an editor does
+        edit(kdir, f"date: 2026-06-{day:02d}\n", f"date: 2026-06-{day + 7:02d}\n")
 
     request: RecordingRequest = app.bot_data["request"]
     before = len(request.calls)
@@ -728,5 +730,6 @@ async def test_an_italian_chat_reads_the_route_with_italian_towns(app: Any, cloc
     clock.now = utc(2026, 6, 9, 7)
     await job.run(app)
     sent = {p["chat_id"]: p["text"] for m, p in request.calls[before:] if m == "sendMessage"}
-    assert "Bolsena/Vico - Roma - Assisi" in sent[GROUP]
-    assert "Bolsena/Vico - Rome - Assisi" in sent[PRIVATE]
+    # The day's leg, with its towns as each language names them (Padua is Padova in both).
+    assert "a Padova" in sent[GROUP] and "Brescia" in sent[GROUP]
+    assert "to Padova" in sent[PRIVATE]

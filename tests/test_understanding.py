@@ -261,8 +261,12 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
             reply = answerer.answer(question, NOW)
             if reply.topic == f"fact:{fact.id}" or fact.answer in reply.lines:
                 continue  # the fact itself, or a record's answer followed by the fact
-            # A record that says its value is unknown (the 2026 result) decides over a fact.
-            if reply.kind is UNKNOWN and reply.edition in fact.editions:
+            # A record that says its value is unknown (the 2026 result) decides over a fact,
+            # and a fact about an edition that is over ("is scheduled for June 2026") is not
+            # said after it.
+            if reply.edition in fact.editions and (
+                reply.kind is UNKNOWN or fact.topic == "upcoming"
+            ):
                 continue
             missed.append((fact.id, question, reply.topic))
     assert not missed

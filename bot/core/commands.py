@@ -19,6 +19,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from bot.core import formatting as fmt
+from bot.core import tense
 from bot.core.answering.kinds.edition import edition_reply_draft
 from bot.core.answering.kinds.upcoming import next_draft
 from bot.core.answering.view import Ctx, View
@@ -67,6 +68,7 @@ COMMANDS = tuple(
     CommandInfo(name)
     for name in (
         "next",
+        "today",
         "edition",
         "editions",
         "reports",
@@ -129,6 +131,7 @@ class Commands:
             "fact": self.fact,
             "about": self.about,
             "calendar": self.calendar,
+            "today": self.a.raceday.command,  # /today: bot/core/raceday.py
         }
 
     def run(self, text: str, now: datetime) -> Reply:
@@ -196,6 +199,8 @@ class Commands:
     # ----------------------------------------------------------------- editions
 
     def next(self, args: list[str], now: datetime) -> Reply:
+        if [a.lower() for a in args] in (["all"], ["tutti"], ["tutte"]):
+            return self.a.whats_next.listing(now).finish()
         try:
             event = self._event(args)
         except _Ambiguous as err:
@@ -225,10 +230,10 @@ class Commands:
         if len(years) > 1 or (aspect and not years):
             return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
-            return self._years(event)
+            return self._years(event, now)
         return edition_reply(self.a, event, years[0], aspect, now)
 
-    def _years(self, event: Event) -> Reply:
+    def _years(self, event: Event, now: datetime) -> Reply:
         held = sorted(
             (e for e in self.a.editions[event.id] if e.status is not Status.NO_RACE),
             key=lambda e: -e.year,
@@ -236,7 +241,8 @@ class Commands:
         suffix = "" if event.id == DEFAULT_EVENT else f" {event.id}"
         if not held:
             return self._no_editions(event)
-        labels = [f"{e.year}{_status_note(e)}" for e in held]
+        today = local_today(event, now)
+        labels = [f"{e.year}{tense.status_note(e, today)}" for e in held]
         return Draft(
             100.0,
             title=t("commands.years.title", event=event.name),
@@ -400,7 +406,11 @@ class Commands:
     def about(self, args: list[str], now: datetime) -> Reply:
         k = self.knowledge
         held = [e for e in k.editions if e.status is Status.HELD]
-        scheduled = sum(1 for e in k.editions if e.status is Status.SCHEDULED)
+        scheduled = sum(  # hook: an edition whose dates are over is not "scheduled" (issue 13)
+            1
+            for e in k.editions
+            if e.status is Status.SCHEDULED and not tense.is_over(e, now.date())
+        )
         ahead = t("commands.about.ahead", n=scheduled) if scheduled else ""
         lines = [
             t(
@@ -495,14 +505,6 @@ class Commands:
 
 def _sp(text: str) -> str:
     return f" {text}" if text else ""
-
-
-def _status_note(ed: Edition) -> str:
-    if ed.status is Status.SCHEDULED:
-        return f" ({t('commands.status.scheduled')})"
-    if ed.status is Status.CANCELLED:
-        return f" ({t('commands.status.cancelled')})"
-    return ""
 
 
 def _site(source: str) -> str:

@@ -31,6 +31,7 @@ from bot.core.model import (
     Event,
     Fact,
     Knowledge,
+    Leg,
     Person,
     Place,
     Report,
@@ -40,7 +41,7 @@ from bot.core.text import normalise
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: Italian versions of the texts (``italian``)
+SCHEMA_VERSION = 3  # 2: Italian versions of the texts; 3: editions carry their day-by-day legs
 # Only this bot writes the index, and by renaming a finished file into place, so a lock on it
 # means something else holds the file: do not wait long, rebuild beside it instead.
 READ_TIMEOUT = 1.0
@@ -312,7 +313,14 @@ def _decode_edition(body: dict[str, Any]) -> Edition:
     for key in ("start", "end"):
         if data[key]:
             data[key] = date.fromisoformat(data[key])
+    data["legs"] = tuple(_decode_leg(leg) for leg in data.get("legs", ()))
     return Edition(**data)
+
+
+def _decode_leg(body: dict[str, Any]) -> Leg:
+    data = _tuples(body)
+    data["date"] = date.fromisoformat(data["date"])
+    return Leg(**data)
 
 
 async def open_index(knowledge_dir: Path, db_path: Path) -> tuple[Knowledge, IndexStatus]:

@@ -11,6 +11,9 @@ import yaml
 
 from bot.core.text import normalise, words
 
+# Words of event names that are stop words in questions but tell two phrasings apart.
+NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -75,6 +78,13 @@ class Lexicon:
                     if n > 1:
                         longer.update(range(i, i + n))
         return found
+
+    @cached_property
+    def key_skip(self) -> frozenset[str]:
+        """Words that carry no meaning in a fact's phrasing: stop words and filler, but not
+        names or era words ("today" is not "in 1955", "the revival" not "the mille miglia")."""
+        eras = {p[0] for phrases in self.eras.values() for p in phrases if len(p) == 1}
+        return frozenset((self.stopwords | self.filler) - NAME_WORDS - eras)
 
     def role(self, name: str) -> frozenset[str]:
         """A named word set of ``roles:`` in lexicon.yaml (KeyError for a typo in code)."""

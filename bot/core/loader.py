@@ -10,6 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.core.model import (
     Fact,
     Italian,
     Knowledge,
+    Leg,
     Person,
     Place,
     Report,
@@ -161,6 +163,7 @@ class _Builder:
             if self._keep(item, schema.EVENT):
                 self.events.append(_event(item, file))
                 self._located(self.events[-1], f"events[{item[INDEX_KEY]}]")
+                self._check_event_conflicts(self.events[-1], item)
 
     def _take_editions(self, data: dict[str, Any], file: str) -> None:
         event_id = data.get("event")
@@ -236,6 +239,57 @@ class _Builder:
         for index, conflict in enumerate(ed.conflicts):
             if conflict.field and conflict.field not in schema.CONFLICT_FIELDS:
                 report(f"conflicts[{index}].field", f"unknown field '{conflict.field}'")
+        if not invalid & {"start", "end", "legs"}:
+            self._check_legs(ed, where)
+
+    def _check_legs(self, ed: Edition, where: str) -> None:
+        """Each leg's day must fall inside the edition, on the date its day number says."""
+
+        def report(leg: Leg, index: int, field_name: str, what: str) -> None:
+            self.problems.append(
+                Problem(ed.file, leg.line, f"{where}.legs[{index}].{field_name}", what)
+            )
+
+        if ed.legs and (ed.start is None or ed.end is None):
+            leg = ed.legs[0]
+            report(leg, 0, "day", "legs need the edition's start and end dates")
+            return
+        seen: set[int] = set()
+        for index, leg in enumerate(ed.legs):
+            assert ed.start is not None and ed.end is not None
+            total = (ed.end - ed.start).days + 1
+            if not 1 <= leg.day <= total:
+                report(leg, index, "day", f"day {leg.day} is outside the edition's {total} day(s)")
+            elif leg.date != ed.start + timedelta(days=leg.day - 1):
+                expected = (ed.start + timedelta(days=leg.day - 1)).isoformat()
+                report(
+                    leg,
+                    index,
+                    "date",
+                    f"{leg.date.isoformat()} is not day {leg.day} of the edition (that is {expected})",
+                )
+            if leg.day in seen:
+                report(leg, index, "day", f"day {leg.day} has two legs")
+            elif seen and leg.day < max(seen):
+                report(
+                    leg,
+                    index,
+                    "day",
+                    f"day {leg.day} comes after day {max(seen)}: keep days in order",
+                )
+            seen.add(leg.day)
+
+    def _check_event_conflicts(self, event: Event, item: dict[str, Any]) -> None:
+        """An event conflict names the fields it concerns, comma-separated: each must exist."""
+        for index, raw in enumerate(item.get("conflicts", [])):
+            fields = [f.strip() for f in str(raw.get("field") or "").split(",") if f.strip()]
+            for name in fields:
+                if name not in schema.EVENT_CONFLICT_FIELDS:
+                    line = raw.get(KEY_LINES_KEY, {}).get("field", event.line)
+                    where = self._path(event, f"conflicts[{index}].field")
+                    self.problems.append(
+                        Problem(event.file, line, where, f"unknown field '{name}'")
+                    )
 
     def cross_check(self) -> None:
         """References between files: ids unique, every id named somewhere exists."""
@@ -452,6 +506,11 @@ def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
         status=Status(item["status"]),
         winners=crews,
         route=tuple(item.get("route", ())),
+        legs=tuple(
+            _leg(leg)
+            for leg in item.get("legs", ())
+            if _complete(leg, schema.LEG) and not leg.get(INVALID_KEYS)
+        ),
         podium=tuple(item.get("podium", ())),
         notes=tuple(item.get("notes", ())),
         conflicts=_conflicts(item),
@@ -460,6 +519,20 @@ def _edition(item: dict[str, Any], event_id: str, file: str) -> Edition:
         file=file,
         line=item[LINE_KEY],
         **scalars,
+    )
+
+
+def _leg(item: dict[str, Any]) -> Leg:
+    return Leg(
+        day=item["day"],
+        date=item["date"],
+        to=item["to"],
+        start=item.get("from"),
+        via=tuple(item.get("via", ())),
+        overnight=item.get("overnight"),
+        note=item.get("note"),
+        sources=tuple(item["sources"]),
+        line=item[LINE_KEY],
     )
 
 

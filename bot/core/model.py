@@ -85,6 +85,30 @@ class Crew:
 
 
 @dataclass(frozen=True)
+class Leg:
+    """One day of an edition's route as its sources give it: where it starts, passes and ends.
+
+    ``start`` is the YAML key ``from`` (a Python keyword). ``overnight`` is set only when a
+    source names the night's stop: a leg's finish is not assumed to be where crews sleep.
+    """
+
+    day: int
+    date: date
+    to: str
+    start: str | None = None
+    via: tuple[str, ...] = ()
+    overnight: str | None = None
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Every place the leg names, in order (start, the places passed, finish)."""
+        return (*((self.start,) if self.start else ()), *self.via, self.to)
+
+
+@dataclass(frozen=True)
 class Edition:
     """One running of an event in one year, with whatever the sources say about it."""
 
@@ -107,6 +131,7 @@ class Edition:
     distance_note: str | None = None
     route: tuple[str, ...] = ()
     route_note: str | None = None
+    legs: tuple[Leg, ...] = ()
     applications: int | None = None
     entries: int | None = None
     starters: int | None = None
@@ -129,6 +154,10 @@ class Edition:
     def conflicts_for(self, *fields: str) -> tuple[Conflict, ...]:
         """Disagreements that concern these fields, so an answer about them can mention them."""
         return tuple(c for c in self.conflicts if c.field in fields)
+
+    def leg_on(self, day: date) -> Leg | None:
+        """The leg run on ``day`` (a calendar day in the event's zone), if the sources give it."""
+        return next((leg for leg in self.legs if leg.date == day), None)
 
 
 @dataclass(frozen=True)

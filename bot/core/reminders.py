@@ -7,8 +7,8 @@ message at the same instant; every time shown names its zone. The clock is passe
 schedule of a given knowledge base at a given moment is a pure function of the two.
 
 When a reload announces an edition's dates or changes them, ``date_changes`` says which, so
-subscribers get a note. The knowledge has no day-by-day stages (an edition's route is the list
-of its towns), so a day's reminder gives the whole route and says that the stages are missing.
+subscribers get a note. A day's reminder names that day's leg when the knowledge has the
+edition's ``legs``; otherwise it gives the whole route and says that the stages are missing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import formatting as fmt
 from bot.core.i18n import current, t
+from bot.core.legs import leg_text
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.upcoming import local_today
 
@@ -193,14 +194,25 @@ def reminder_text(reminder: Reminder, ed: Edition, event: Event) -> str:
             date=day_label(reminder.at.date()),
             **common,
         )
-        route = " - ".join(ed.route)
-        tail = t("reminders.route", route=route) if route else t("reminders.no_stages")
-        return f"{head}\n{tail}"
+        return f"{head}\n{_day_tail(ed, reminder.at.date())}"
     dates = fmt.date_range(start, end)
     if reminder.kind == "1d":
         return t("reminders.tomorrow", start=day_label(start), dates=dates, **common)
     lead = dict(LEADS)[reminder.kind]
     return t("reminders.before", days=lead, start=day_label(start), dates=dates, **common)
+
+
+def _day_tail(ed: Edition, day: date) -> str:
+    """The day's leg when the knowledge has it (and the night's stop when a source names it);
+    otherwise the whole route, saying that the daily stages are missing."""
+    leg = ed.leg_on(day)
+    if leg is not None:
+        text = t("reminders.leg", leg=leg_text(leg))
+        if leg.overnight:
+            text += " " + t("reminders.overnight", place=leg.overnight)
+        return text
+    route = " - ".join(ed.route)
+    return t("reminders.route", route=route) if route else t("reminders.no_stages")
 
 
 def change_text(change: Change, event: Event) -> str:

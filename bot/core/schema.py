@@ -124,6 +124,21 @@ CREW = bilingual(
     ("car",),
 )
 
+# One day of an edition's route ("legs:"); "from" is a YAML key, not Python.
+LEG = Spec(
+    "map",
+    fields={
+        "day": Spec("int", True),
+        "date": Spec("date", True),
+        "from": text(),
+        "via": texts(),
+        "to": text(True),
+        "overnight": text(),
+        "note": text(),
+        "sources": urls(),
+    },
+)
+
 EDITION_TEXTS = (
     "number_note",
     "dates_note",
@@ -157,6 +172,7 @@ EDITION = bilingual(
         distance_note=text(),
         route=texts(),
         route_note=text(),
+        legs=listing(LEG),
         applications=Spec("int"),
         entries=Spec("int"),
         starters=Spec("int"),
@@ -181,6 +197,10 @@ CONFLICT_FIELDS = frozenset(f for f in EDITION.fields if not f.endswith(ITALIAN_
     "make",
     "field",
 }
+# An event's conflicts name one of its own fields, or an edition field they concern.
+EVENT_CONFLICT_FIELDS = (
+    frozenset(f for f in EVENT.fields if not f.endswith(ITALIAN_SUFFIX)) | CONFLICT_FIELDS
+)
 
 # photos_by is a name, or words ("the author and Bob Ross"): then photos_by_it.
 REPORT = bilingual(

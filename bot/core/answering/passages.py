@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from bot.core.lexicon import Lexicon
+from bot.core.lexicon import NAME_WORDS, Lexicon
 from bot.core.matcher import stem
 from bot.core.model import Edition, Fact, Knowledge, Report
 from bot.core.text import normalise, words
@@ -51,8 +51,8 @@ class Phrasing(NamedTuple):
 
 
 # Words of names that carry meaning in a phrasing although they are stop words elsewhere:
-# "of the mille miglia" and "of the revival" are different questions.
-_NAME_WORDS = frozenset({"mille", "miglia", "1000", "millas", "festa", "california"})
+# "of the mille miglia" and "of the revival" are different questions (see Lexicon.key_skip).
+_NAME_WORDS = NAME_WORDS
 # The Mille Miglia's own name: a question that names no event asks about it anyway.
 _DEFAULT_NAME = frozenset({"mille", "miglia", "1000"})
 
@@ -60,7 +60,7 @@ _DEFAULT_NAME = frozenset({"mille", "miglia", "1000"})
 def key_words(text: str, lex: Lexicon) -> tuple[str, ...]:
     """The words that carry a normalised text's meaning, sorted: no stop words, filler or
     numbers."""
-    skip = (lex.stopwords | lex.filler) - _NAME_WORDS
+    skip = lex.key_skip
     found = {stem(p) for w in words(text) for p in _parts(w) if p not in skip and not p.isdigit()}
     if found <= _NAME_WORDS:  # only the race's name: nothing else carries the meaning
         return tuple(sorted(found))
@@ -119,6 +119,7 @@ class Passage:
     report: Report | None = None
     phrasings: tuple[Phrasing, ...] = ()  # a fact's question and phrasings, read once
     sources: tuple[str, ...] = ()
+    conflict: bool = False  # a disagreement between sources: said as "Sources differ: ..."
 
 
 @dataclass
@@ -163,7 +164,6 @@ class Passages:
             texts = [event.summary, event.format or "", event.eligibility or "", *event.notes]
             texts += [f"{event.where}. Since {event.since}.", event.organiser or ""]
             texts += [f"{era.name}: {era.summary}" for era in event.eras]
-            texts += [c.text for c in event.conflicts]
             for n, text in enumerate(t for t in texts if t):
                 self._add(
                     f"{event.id}#{n}",
@@ -172,6 +172,16 @@ class Passages:
                     f"{event.name} {text}",
                     event=event.id,
                     sources=event.sources,
+                )
+            for n, c in enumerate(event.conflicts):
+                self._add(
+                    f"{event.id}!{n}",
+                    "event",
+                    c.text,
+                    f"{event.name} {c.text}",
+                    event=event.id,
+                    sources=event.sources,
+                    conflict=True,
                 )
         for rep in knowledge.reports:
             shown = rep.summary
@@ -279,6 +289,7 @@ class Passages:
         report: Report | None = None,
         phrasings: tuple[str, ...] = (),
         sources: tuple[str, ...] = (),
+        conflict: bool = False,
     ) -> None:
         tokens = [p for t in words(normalise(about)) for p in _parts(t)]
         mentioned = {int(y) for y in _YEAR.findall(about)}
@@ -299,6 +310,7 @@ class Passages:
                 report,
                 read,
                 sources,
+                conflict,
             )
         )
         keys = {stem(t) for t in tokens} | set(tokens)

@@ -45,7 +45,7 @@ def plan(q: Query, ctx: Ctx) -> Draft:
         close = _close_second(found, q, ctx)
         if close is not None:
             return _clarify(best, close)
-        return _with_own_fact(_finish(best, q), best, found, q, ctx)
+        return _with_own_fact(_finish(best, q, ctx), best, found, q, ctx)
     retyped = _retyped(q, best, ctx)
     if retyped is not None:
         return retyped
@@ -70,7 +70,7 @@ def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
     again = understand(" ".join(fixed), ctx.view.catalog)
     found = readings(again, ctx)
     if found and scores.explains_all(found[0], again, ctx.view):
-        return _finish(found[0], again)
+        return _finish(found[0], again, ctx)
     return None
 
 
@@ -135,10 +135,12 @@ def _with_own_fact(draft: Draft, best: Reading, found: list[Reading], q: Query, 
     return draft
 
 
-def _finish(reading: Reading, q: Query) -> Draft:
+def _finish(reading: Reading, q: Query, ctx: Ctx | None = None) -> Draft:
     draft = reading.draft
     if not draft.topic:
         draft.topic = reading.kind
+    if ctx is not None:  # an event's disagreements, wherever the value they concern is shown
+        ctx.view.event_conflicts.add_to(draft, q)
     return draft
 
 

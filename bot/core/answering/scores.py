@@ -23,6 +23,8 @@ from bot.core.understand import Query
 
 # Priors by kind of reading (higher wins a tie on explained words).
 PRIOR_SMALLTALK = 5.0
+PRIOR_TODAY = 3.5  # race day phrases while an edition runs, and "what is next everywhere?"
+PRIOR_CALENDAR = 2.4  # race day phrases off season: below a fact written for the question
 PRIOR_RECORD = 3.0  # an edition's field, an operation over the records, /next
 PRIOR_CARD = 2.0  # a whole card (edition, person, event) for a question that named only it
 PRIOR_TEXT = 1.0  # a note, fact, report or summary found by its words

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.core.answering.passages import Passages
+from bot.core.eventconflicts import EventConflicts
 from bot.core.events import DEFAULT_EVENT, EventNames
 from bot.core.model import Edition, Event, Knowledge, Person, Report
+from bot.core.raceday import RaceDay, raceday_vocabulary
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, clean_name
 from bot.core.upcoming import local_today
+from bot.core.whatsnext import WhatsNext
 
 
 class View:
@@ -54,7 +57,10 @@ class View:
         )
         self.event_names = EventNames(knowledge, self.catalog)
         self.passages = Passages(knowledge, self.lex)
-        self.catalog.learn(self.passages.vocabulary)
+        self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)
+        self.whats_next = WhatsNext(knowledge)
+        self.event_conflicts = EventConflicts(knowledge)
+        self.catalog.learn(self.passages.vocabulary | raceday_vocabulary())
 
     def canonical_place(self, town: str) -> str:
         return self.catalog.place_key.get(normalise(town), town)

@@ -7,11 +7,21 @@ add a kind of question, write a module with ``propose`` and add it here.
 
 from __future__ import annotations
 
-from bot.core.answering.kinds import edition, event, people, records, smalltalk, texts, upcoming
+from bot.core.answering.kinds import (
+    edition,
+    event,
+    people,
+    raceday,
+    records,
+    smalltalk,
+    texts,
+    upcoming,
+)
 from bot.core.answering.readings import Propose
 
 KINDS: dict[str, Propose] = {
     "smalltalk": smalltalk.propose,  # hi, thanks, who are you
+    "raceday": raceday.propose,  # today's leg, a town's day, what is next everywhere
     "upcoming": upcoming.propose,  # the next edition, the latest one
     "edition": edition.propose,  # one edition: its card or the fields asked
     "records": records.propose,  # operations over the records: filter, order, count, compare

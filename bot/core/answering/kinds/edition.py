@@ -8,8 +8,10 @@ said, and a reply made only of such lines is ``unknown``, never a confident card
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
 from bot.core import formatting as fmt
+from bot.core import tense
 from bot.core.answering import scores
 from bot.core.answering.compose import (
     attach,
@@ -198,7 +200,9 @@ def edition_reply_draft(ctx: Ctx, event: Event, year: int, aspect: str | None) -
     if ed is None:
         return no_edition(ctx.view, ctx, event, year)
     q = Query(text="", tokens=(), years=(year,), events=(event.id,))
-    return edition_draft(ctx, q, event, ed, [aspect] if aspect else [])
+    draft = edition_draft(ctx, q, event, ed, [aspect] if aspect else [])
+    ctx.view.event_conflicts.add_to(draft, q)
+    return draft
 
 
 def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
@@ -224,7 +228,9 @@ def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
             )
         )
         draft.kind = Kind.ANSWER
-    elif year > today.year or (years and year > max(years)):
+    elif year > today.year or (
+        years and year > max(years) and not (era and year >= (era.annual_from or year + 1))
+    ):  # a yearly event's past year is a gap in the sources, not "not announced"
         draft.lines.append(t("answers.not_announced_year", year=year, name=event.name))
         for fact in v.knowledge.facts:
             if fact.topic == "upcoming" and event.id in fact.events and str(year) in fact.answer:
@@ -273,7 +279,7 @@ def edition_draft(c: Ctx, q: Query, event: Event, ed: Edition, asked: list[str])
         return draft
     v = c.view
     if not asked:
-        card(v, draft, event, ed)
+        card(v, draft, event, ed, c.today(event))
     else:
         missing: list[str] = []
         for intent in asked:
@@ -281,7 +287,7 @@ def edition_draft(c: Ctx, q: Query, event: Event, ed: Edition, asked: list[str])
         if missing and (not draft.lines or 2 * len(missing) >= len(asked)):
             draft.kind = Kind.UNKNOWN  # the asked field is not known: say what is
             if not draft.lines:
-                draft.lines.extend(known_summary(event, ed, q))
+                draft.lines.extend(known_summary(event, ed, c.today(event)))
         draft.lines.extend(missing)
     attach(v, draft, ed)
     draft.buttons = follow_ups(v, event, ed, asked)
@@ -303,7 +309,9 @@ def follow_ups(v: View, event: Event, ed: Edition, asked: list[str]) -> list[But
     return buttons
 
 
-def known_summary(event: Event, ed: Edition, q: Query | None = None) -> list[str]:
+def known_summary(event: Event, ed: Edition, today: date | None) -> list[str]:
+    if tense.is_past_scheduled(ed, today):  # past is past: "was held 9-13 June 2026"
+        return [tense.summary(event, ed)]
     edition = fmt.the_edition(event, ed, "edition_cap")
     if ed.status is Status.SCHEDULED:
         when = fmt.when(ed) or t("answers.dates_unknown")
@@ -317,12 +325,12 @@ def known_summary(event: Event, ed: Edition, q: Query | None = None) -> list[str
     return [t("answers.took_place", edition=edition)]
 
 
-def card(v: View, draft: Draft, event: Event, ed: Edition) -> None:
+def card(v: View, draft: Draft, event: Event, ed: Edition, today: date | None) -> None:
     when = fmt.edition_dates(ed)
     if when:
         draft.lines.append(t("answers.labels.dates", value=when))
     if ed.status is Status.SCHEDULED:
-        draft.lines.append(t("answers.labels.status_scheduled"))
+        draft.lines.append(tense.status_line(ed, today))
     for crew in ed.winners:
         key = "answers.labels.winners" if crew.co_driver else "answers.labels.winner"
         draft.lines.append(t(key, value=fmt.crew_text(crew)))
@@ -426,7 +434,10 @@ def _dates(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: lis
     key = "answers.edition.ran" if held else "answers.edition.is_scheduled"
     if not held and last_day is not None and last_day < c.today(e):
         key = "answers.edition.was_scheduled"
-    d.lines.append(t(key, edition=fmt.the_edition(e, ed, "edition_cap"), when=when))
+    if tense.is_past_scheduled(ed, c.today(e)):
+        d.lines.append(tense.summary(e, ed))
+    else:
+        d.lines.append(t(key, edition=fmt.the_edition(e, ed, "edition_cap"), when=when))
     if ed.start and ed.end and lexicon().role("duration") & set(q.tokens):
         d.lines.append(t("answers.edition.days", n=(ed.end - ed.start).days + 1))
     conflict_lines(d, ed, ("dates", "start", "end"))

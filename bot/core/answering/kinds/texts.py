@@ -7,6 +7,7 @@ words it shares (or shares a synonym group with), and the year it is about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.core import formatting as fmt
@@ -29,7 +30,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
     for passage in v.passages.own_phrasings(q.text, years):
         hit = Found(passage, q.content, 0.0)
-        reading = _fact_reading(q, v, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
+        reading = _fact_reading(q, ctx, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
         if reading is not None:
             seen.add(passage.id)
             yield reading
@@ -55,7 +56,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         if p.event == asked_event or not asked_event:
             uses |= q.at("event")
         if p.fact is not None:
-            reading = _fact_reading(q, v, hit, home, uses)
+            reading = _fact_reading(q, ctx, hit, home, uses)
             if reading is not None and p.id not in seen:
                 yield reading
             continue
@@ -65,10 +66,13 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         yield Reading(f"text:{p.kind}", draft, uses, scores.PRIOR_TEXT, _strength(q, hit, home))
 
 
-def _fact_reading(q: Query, v: View, hit: Found, home: str, uses: frozenset[int]) -> Reading | None:
+def _fact_reading(
+    q: Query, ctx: Ctx, hit: Found, home: str, uses: frozenset[int]
+) -> Reading | None:
     """A curated fact: its answer, ranked above records when the question is its own."""
+    v = ctx.view
     p = hit.passage
-    if p.fact is None:
+    if p.fact is None or _expired(ctx, p.fact):
         return None
     found = _similarity(q, p.phrasings, v.lex)
     own = found is not None
@@ -95,12 +99,34 @@ def _strength(q: Query, hit: Found, home: str) -> float:
     return hit.weight + bonus
 
 
+def _expired(ctx: Ctx, fact: Fact) -> bool:
+    """An "upcoming" fact whose editions are over says nothing true any more ("is scheduled
+    for 9-13 June 2026" in December): the record speaks instead."""
+    if fact.topic != "upcoming" or not fact.editions:
+        return False
+    this_year = ctx.now.year
+    if any(int(y) > this_year for y in _YEAR_IN.findall(fact.answer)):
+        return False  # it still speaks of what is to come (the 2027 centenary)
+    for key in fact.editions:
+        ed = ctx.view.edition_at.get(key)
+        last = (ed.end or ed.start) if ed is not None else None
+        if ed is None or last is None or last >= ctx.today(ctx.view.events[ed.event]):
+            return False
+    return True
+
+
+_YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _same_wh(q: Query, phrasings: tuple[Phrasing, ...]) -> float:
     """A fact asked with the question's own question word ("where", "why") fits it better."""
     wh = next((t for t in q.tokens if t in lexicon().role("question_words")), None)
     if wh is None:
         return 0.0
-    return scores.FACT_QUESTION_WORD if any(wh in p.wh for p in phrasings) else 0.0
+    own = phrasings[0].wh if phrasings else frozenset()  # the fact's own question first
+    if wh in own:
+        return scores.FACT_QUESTION_WORD
+    return scores.FACT_QUESTION_WORD / 2 if any(wh in p.wh for p in phrasings) else 0.0
 
 
 def _record_lacks(v: View, q: Query, fact: Fact) -> bool:
@@ -192,6 +218,7 @@ def _draft(v: View, hit: Found) -> Draft:
             draft.lines.append(t("answers.records.car_pictured", car=rep.car_pictured))
             draft.add_sources(p.sources)
             return draft
-    draft.lines.append(p.text)
+    text = t("answers.labels.sources_differ", text=p.text) if p.conflict else p.text
+    draft.lines.append(text)
     draft.add_sources([s for s in p.sources if s != "seed"] or p.sources)
     return draft
