@@ -177,7 +177,8 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
         return run_telegram(settings)
     print(
         "No TELEGRAM_BOT_TOKEN set: starting a console chat. To run on Telegram, "
-        "export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run `make run` again."
+        "put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env (cp .env.example .env) "
+        "or export it, and run `make run` again."
     )
     answerer = load_answerer(settings)
     if answerer is None:

@@ -984,7 +984,7 @@ class BotProcess:
         self._files = [stdout, stderr]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
-            cwd=PROJECT_ROOT,
+            cwd=self.workdir,  # not the checkout: a developer's own .env there must not leak in
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,

@@ -80,7 +80,7 @@ def test_chat_answers_until_end_of_input(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=ROOT,
+        cwd=tmp_path,  # not the checkout: a developer's own .env there must not leak in
         env={"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "chat.sqlite3")},
     )
     assert proc.returncode == 0, proc.stderr
