@@ -716,3 +716,25 @@ async def test_the_job_queue_itself_fires_a_due_reminder(app: Any, clock: Clock)
         await app.job_queue.stop()
     assert [text for text in request.sent() if "Day 2 of 5" in text]
     assert store_of(app).was_sent(PRIVATE, MM, "mille-miglia/2026:day:2026-06-10")
+
+
+async def test_subscribing_after_a_reminder_time_gets_the_promised_next_one_not_a_catch_up(
+    app: Any, clock: Clock
+) -> None:
+    """The defect of issue 14: the reply promised 2 June, the 30-day reminder came at once."""
+    clock.now = utc(2026, 5, 10, 8, 30)  # 10:30 in Rome: the 30-day reminder was at 09:00
+    (reply,) = await send(app, command("/subscribe"))
+    assert "Next reminder: Tuesday 2 June 2026 at 09:00 (Europe/Rome)" in reply
+    for name in job_names(app):
+        for job in app.job_queue.get_jobs_by_name(name):
+            if job.data.at <= clock.now:  # a catch-up job: due at once
+                await job.run(app)
+    assert app.bot_data["request"].sent() == [reply]  # nothing but the reply itself
+    (seven,) = app.job_queue.get_jobs_by_name("reminder:mille-miglia/2026:7d:2026-06-02")
+    clock.now = utc(2026, 6, 2, 7)
+    await seven.run(app)
+    assert (
+        app.bot_data["request"]
+        .sent()[-1]
+        .startswith("Mille Miglia 2026 reminder: it starts in 7 days")
+    )
