@@ -335,6 +335,8 @@ CASES: list[tuple[str, str | None, str, datetime, Kind, list[str], list[str]]] =
     ),
 ]
 IDS = [c[0] for c in CASES]
+# The cases with an Italian wording (listed, not skipped: `make test` skips nothing).
+ITALIAN_CASES = [c for c in CASES if c[1] is not None]
 
 
 URL = re.compile(r"https?://\S+")
@@ -351,7 +353,11 @@ def check_italian(reply: Reply, kind: Kind, must: list[str]) -> None:
     assert "{" not in text and "}" not in text, text
 
 
-@pytest.mark.parametrize(("case", "italian", "english", "now", "kind", "it", "en"), CASES, ids=IDS)
+@pytest.mark.parametrize(
+    ("case", "italian", "english", "now", "kind", "it", "en"),
+    ITALIAN_CASES,
+    ids=[c[0] for c in ITALIAN_CASES],
+)
 def test_asked_in_italian_the_reply_is_italian(
     answerer: Answerer,
     case: str,
@@ -362,8 +368,7 @@ def test_asked_in_italian_the_reply_is_italian(
     it: list[str],
     en: list[str],
 ) -> None:
-    if italian is None:
-        pytest.skip("this case has an English wording only")
+    assert italian is not None
     check_italian(answerer.answer(italian, now), kind, it)
 
 
