@@ -29,7 +29,7 @@ TRIBUTES = (
     "Mercedes-Benz Tribute to Mille Miglia",
     "Mille Miglia North America Tribute",
 )
-FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Full card"}
+FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Card"}
 
 
 def ask(answerer: Answerer, text: str) -> Reply:
@@ -213,7 +213,7 @@ def test_edition_of_a_year_without_a_race(answerer: Answerer, text: str, wording
 def test_every_follow_up_button_answers_about_the_same_edition(
     answerer: Answerer, knowledge: Knowledge
 ) -> None:
-    """Two taps deep (card -> aspect -> another aspect or the full card), for every edition."""
+    """Every tab of every edition's card, tapped: each shows the same edition, as a tab."""
     problems: list[str] = []
     tapped = 0
     for ed in knowledge.editions:
@@ -222,7 +222,8 @@ def test_every_follow_up_button_answers_about_the_same_edition(
         suffix = "" if ed.event == DEFAULT_EVENT else f" {ed.event}"
         card = ask(answerer, f"/edition {ed.year}{suffix}")
         assert card.edition == ed.key, card.text
-        assert "Full card" not in labels(card)
+        assert all(b.in_place for b in card.buttons), card.buttons
+        assert [b.label for b in card.buttons if b.active] in ([], ["Card"]), card.buttons
         pending: list[Button] = list(card.buttons)
         seen: set[str] = set()
         while pending:
@@ -269,13 +270,15 @@ def test_cards_offer_reports_and_winners_only_when_there_are_some(
         ("/edition 2014 california-mille route", "Route", "/edition 2014 california-mille"),
     ],
 )
-def test_a_single_aspect_offers_the_full_card_instead_of_itself(
+def test_an_aspect_is_the_active_tab_beside_the_card(
     answerer: Answerer, text: str, asked: str, full: str
 ) -> None:
+    """The card's tabs stay in one place and the view shown is marked ("• Route")."""
     reply = ask(answerer, text)
     assert reply.kind is Kind.ANSWER
-    assert Button("Full card", full) in reply.buttons
-    assert asked not in labels(reply)
+    assert Button("Card", full, in_place=True) in reply.buttons
+    assert [b.shown for b in reply.buttons if b.active] == [f"• {asked}"]
+    assert all(b.in_place for b in reply.buttons)
 
 
 def test_an_aspect_answers_that_aspect_only(answerer: Answerer) -> None:

@@ -411,11 +411,11 @@ def test_asked_in_english_the_reply_stays_english(
 def test_follow_up_buttons_are_labelled_in_italian_and_ask_the_same(answerer: Answerer) -> None:
     italian = answerer.answer("/edition 2014", NOW, "it")
     english = answerer.answer("/edition 2014", NOW)
-    assert [b.label for b in italian.buttons] == ["Vincitori", "Percorso", "Articoli"]
-    assert [b.label for b in english.buttons] == ["Winners", "Route", "Reports"]
+    assert [b.shown for b in italian.buttons] == ["• Scheda", "Vincitori", "Percorso", "Articoli"]
+    assert [b.shown for b in english.buttons] == ["• Card", "Winners", "Route", "Reports"]
     assert [b.ask for b in italian.buttons] == [b.ask for b in english.buttons]
     route = answerer.answer("/edition 2014 route", NOW, "it")
-    assert route.buttons[0].label == "Scheda completa"
+    assert [b.shown for b in route.buttons][:3] == ["Scheda", "Vincitori", "• Percorso"]
     assert route.buttons[0].ask == "/edition 2014"
 
 
@@ -465,7 +465,7 @@ def test_no_italian_edition_reply_has_a_hole_or_an_english_label(
                     if ENGLISH_LABEL_LINE.match(line):
                         problems.append(f"{ed.key} {aspect}: {line!r}")
                 for button in reply.buttons:
-                    if button.label in ("Winners", "Route", "Reports", "Full card"):
+                    if button.label in ("Winners", "Route", "Reports", "Card"):
                         problems.append(f"{ed.key} {aspect}: button {button.label}")
     assert not problems, "\n".join(problems[:20])
 

@@ -320,10 +320,25 @@ async def test_every_command_answers_in_html(app: Any, command: str, expected: s
     assert sent and expected in "\n".join(sent)
 
 
-async def test_edition_card_offers_route_winners_reports_follow_ups(app: Any) -> None:
+async def test_edition_card_offers_tabs_with_the_card_marked(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     labels = [b["text"] for b in buttons_of(params)]
-    assert labels == ["Winners", "Route", "Reports"]
+    assert labels == ["• Card", "Winners", "Route", "Reports"]
+
+
+async def test_a_tab_switches_the_same_message_in_place(app: Any) -> None:
+    """Issue 14: Route / Winners / Reports posted a new card each; now they edit the card."""
+    card = last_sent(await process(app, message("/edition 2014")))
+    route = next(b for b in buttons_of(card) if b["text"] == "Route")
+    calls = await process(app, callback(route["callback_data"], message_id=77))
+    assert not [m for m, _ in calls if m == "sendMessage"]
+    (edit,) = [p for m, p in calls if m == "editMessageText"]
+    assert edit["message_id"] == 77
+    assert "Route of the 2014 Mille Miglia: Brescia" in edit["text"]
+    assert [b["text"] for b in buttons_of(edit)] == ["Card", "Winners", "• Route", "Reports"]
+    back = buttons_of(edit)[0]["callback_data"]
+    (again,) = [p for m, p in await process(app, callback(back, 77)) if m == "editMessageText"]
+    assert "Dates: 15-18 May 2014" in again["text"]
 
 
 async def test_edition_without_year_lists_years_newest_first_in_pages(app: Any) -> None:
@@ -389,7 +404,8 @@ async def test_every_button_the_bot_shows_can_be_tapped(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     for button in buttons_of(params):
         calls = await process(app, callback(button["callback_data"]))
-        assert "2014" in last_sent(calls)["text"], button
+        shown = [p for m, p in calls if m in ("sendMessage", "editMessageText")]
+        assert "2014" in shown[-1]["text"], button
 
 
 async def test_clarify_suggestions_become_buttons_that_work(app: Any) -> None:

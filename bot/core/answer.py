@@ -21,7 +21,9 @@ from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Era, Event, Fact, Knowledge, Person, Report, Status
-from bot.core.reply import Button, Draft, Kind, Reply
+from bot.core.reply import Draft, Kind, Reply
+from bot.core.shortcuts import bare_command  # issue 14
+from bot.core.tabs import edition_tabs  # issue 14
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
 from bot.core.upcoming import (
@@ -76,9 +78,6 @@ EDITION_INTENTS = (
     "podium",
     "trials",
 )
-
-# The word a follow-up button adds to /edition for each aspect (see commands.ASPECTS).
-FOLLOW_UP_WORDS = {"winner": "winners", "route": "route", "reports": "reports"}
 
 
 def examples() -> tuple[str, ...]:
@@ -143,6 +142,9 @@ class Answerer:
         question is asked in Italian; otherwise in English.
         """
         text = " ".join(question.split())
+        bare = bare_command(text)  # issue 14: "help" / "aiuto" work without the slash
+        if bare is not None:
+            text, lang = bare[0], lang or bare[1]
         with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(Kind.UNKNOWN, t("answers.empty_question"))
@@ -417,22 +419,10 @@ class Answerer:
                 draft.lines.extend(self._known_summary(event, ed))
             draft.lines.extend(missing)
         self._attach(draft, ed)
-        draft.buttons = self._follow_ups(event, ed, asked)
+        # issue 14: the edition's views as tabs that switch the message in place (tabs.py)
+        has_reports = bool(self.reports.get(ed.key))
+        draft.buttons = edition_tabs(event, ed, asked, has_reports, draft.topic)
         return draft
-
-    def _follow_ups(self, event: Event, ed: Edition, asked: list[str]) -> list[Button]:
-        """Route, Winners, Reports (and the full card after a single-field answer) when known."""
-        ask = f"/edition {ed.year}" + ("" if event.id == DEFAULT_EVENT else f" {event.id}")
-        offers = [
-            ("winner", t("answers.buttons.winners"), bool(ed.winners)),
-            ("route", t("answers.buttons.route"), bool(ed.route or ed.route_note)),
-            ("reports", t("answers.buttons.reports"), bool(self.reports.get(ed.key))),
-        ]
-        buttons = [] if not asked else [Button(t("answers.buttons.full_card"), ask)]
-        for intent, label, known in offers:
-            if known and intent not in asked:
-                buttons.append(Button(label, f"{ask} {FOLLOW_UP_WORDS[intent]}"))
-        return buttons
 
     def _relevant_notes(self, q: Query, ed: Edition) -> list[str]:
         """Notes of an edition that share a meaningful word with the question."""

@@ -50,6 +50,16 @@ class Button:
 
     label: str
     ask: str
+    # A view of what the message already shows (an edition card's tabs, the steps of the
+    # year picker): a front end that can, switches the message it sits on instead of
+    # answering below it, so the chat does not fill up with cards.
+    in_place: bool = False
+    active: bool = False  # the view shown now (a tab bar marks it)
+
+    @property
+    def shown(self) -> str:
+        """The label as a front end shows it: the active tab marked, "• Route"."""
+        return f"• {self.label}" if self.active else self.label
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,14 @@ class Reply:
         if self.suggestions:
             parts.append(texts("answers.labels.try", suggestions=" | ".join(self.suggestions)))
         return "\n".join(parts)
+
+    def offered(self) -> list[Button]:
+        """What a front end offers to tap: the reply's own buttons, then its suggestions
+        (which read as questions to tap) when it is not a plain answer or has no buttons."""
+        offered = list(self.buttons)
+        if self.kind is not Kind.ANSWER or not offered:
+            offered.extend(Button(s, s) for s in self.suggestions)
+        return offered
 
     def as_json(self, question: str) -> dict[str, Any]:
         return {

@@ -205,7 +205,9 @@ async def replace_answer(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap: acknowledge it at once (the spinner stops), then answer or turn the page."""
+    """A tap: acknowledge it at once (the spinner stops), then answer below, switch the
+    tapped message to another view (a tab; a view too long for one message is sent below
+    instead), or turn the page."""
     query = update.callback_query
     if query is None:
         return
@@ -229,6 +231,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 raise
         return
     await count(state, tap.ask, reply, now)
+    chunks = split_message(to_html(reply))
+    if tap.in_place and len(chunks) == 1:  # a tab: the same message shows the other view
+        try:
+            await query.edit_message_text(
+                chunks[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard(reply, tap.ask, state.memory),
+            )
+        except BadRequest as err:  # the active tab tapped again: nothing changes
+            if "not modified" not in str(err).lower():
+                raise
+        return
     await send_reply(context, query.message.chat.id, reply, tap.ask, state)
 
 
