@@ -51,9 +51,11 @@ CASES = [
     ("/help", "/edition ANNO [evento] - la scheda di un'edizione", "/edition YEAR [event]"),
     ("/help", "In un gruppo, menzionami", "In a group, mention me"),
     ("/edition", "Mille Miglia: le edizioni che conosco", "the editions I know"),
-    ("/edition", "Dalla più recente:", "Newest first:"),
-    ("/edition", " (in programma)", " (scheduled)"),
-    ("/edition", "Tocca un anno, oppure scrivi /edition ANNO.", "Tap a year"),
+    ("/edition", "Tocca un periodo, oppure scrivi /edition ANNO.", "Tap a period"),
+    ("/edition 1977-2026", "anni 2010: 2010-2019", "2010s: 2010-2019"),
+    ("/edition 1950-1959", "Dalla più recente:", "Newest first:"),
+    ("/edition 2020-2029", " (in programma)", " (scheduled)"),
+    ("/edition 1950-1959", "Tocca un anno, oppure scrivi /edition ANNO.", "Tap a year"),
     ("/edition foo", "Uso: /edition ANNO [evento] - per esempio", "Usage:"),
     ("/edition 2014 2015", "Uso: /edition", "Usage:"),
     ("/next xyz", "Uso: /next [evento] - per esempio /next oppure", "Usage:"),
@@ -289,6 +291,14 @@ async def test_an_italian_admin_gets_italian_headings(tg: Any) -> None:
 
 
 async def test_paging_labels_are_in_the_language_of_the_reply(tg: Any) -> None:
+    many = tuple(Button(str(n), f"/edition {n}") for n in range(1927, 1957))
+    service = tg.bot_data["state"].service
+    real = type(service).answer
+    service.answer = lambda q, now, lang=None: (
+        Reply(Kind.ANSWER, ("pick",), buttons=many, lang="it" if lang == "it" else "en")
+        if q == "/edition"
+        else real(service, q, now, lang)
+    )
     params = last_sent(await process(tg, in_italian(message("/edition"))))
     nav = [b["text"] for b in keyboard_of(params)[-1]]
     assert nav[-1] == "Altri ›"

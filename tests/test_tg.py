@@ -28,7 +28,6 @@ from bot.core.reply import Button, Kind, Reply
 from bot.core.service import AnswerService
 from bot.settings import Settings
 from bot.tg.app import build_application
-from bot.tg.keyboards import PAGE
 from bot.tg.menus import register_commands
 from bot.tg.render import split_message
 
@@ -341,13 +340,18 @@ async def test_a_tab_switches_the_same_message_in_place(app: Any) -> None:
     assert "Dates: 15-18 May 2014" in again["text"]
 
 
-async def test_edition_without_year_lists_years_newest_first_in_pages(app: Any) -> None:
-    params = last_sent(await process(app, message("/edition")))
-    assert params["text"].index("2025") < params["text"].index("1955")
-    rows = keyboard_of(params)
-    years = [b["text"] for row in rows[:-1] for b in row]
-    assert len(years) == PAGE and years[0] == "2026"
-    assert [b["text"] for b in rows[-1]][-1] == "More ›"
+async def test_the_year_picker_switches_in_place_and_posts_the_card_below(app: Any) -> None:
+    top = last_sent(await process(app, message("/edition")))
+    assert [b["text"] for b in buttons_of(top)] == ["1977-2026", "1958-1961", "1927-1957"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons_of(top))
+    calls = await process(app, callback(buttons_of(top)[2]["callback_data"], message_id=5))
+    (decades,) = [p for m, p in calls if m == "editMessageText"]
+    assert buttons_of(decades)[0]["text"] == "1950s"
+    calls = await process(app, callback(buttons_of(decades)[0]["callback_data"], message_id=5))
+    (years,) = [p for m, p in calls if m == "editMessageText"]
+    assert [b["text"] for b in buttons_of(years)][:2] == ["1957", "1956"]
+    card = await send(app, callback(buttons_of(years)[0]["callback_data"], message_id=5))
+    assert "<b>Mille Miglia 1957" in card[0]
 
 
 async def test_reports_links_each_report(app: Any) -> None:
@@ -438,6 +442,14 @@ async def test_a_forgotten_button_says_it_expired(app: Any) -> None:
 
 
 async def test_paging_edits_the_keyboard_in_place(app: Any) -> None:
+    many = tuple(Button(str(n), f"/edition {n}") for n in range(2026, 1996, -1))
+    service = app.bot_data["state"].service
+    real = type(service).answer
+    service.answer = lambda q, now, lang=None: (
+        Reply(Kind.ANSWER, ("pick",), buttons=many)
+        if q == "/edition"
+        else real(service, q, now, lang)
+    )
     params = last_sent(await process(app, message("/edition")))
     more = keyboard_of(params)[-1][-1]["callback_data"]
     calls = await process(app, callback(more))

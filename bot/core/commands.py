@@ -25,6 +25,7 @@ from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.upcoming import latest, local_today, upcoming
+from bot.core.year_picker import pick_year, span_of  # issue 14
 
 MAX_COMMAND = 32  # Telegram command names are at most 32 characters
 # Years the events could have: "1000" in "1000 Millas Sport" is a name, not a year.
@@ -193,6 +194,9 @@ class Commands:
         aspect = ASPECTS.get(args[-1].lower()) if args else None
         if aspect:
             args = args[:-1]
+        # issue 14: a period of the year picker, "/edition 1950-1959" (bot/core/year_picker.py)
+        span = next(filter(None, map(span_of, args)), None)
+        args = [a for a in args if span_of(a) is None]
         years = [int(a) for a in args if _YEAR.fullmatch(a)]
         rest = [a for a in args if not _YEAR.fullmatch(a)]
 
@@ -206,31 +210,14 @@ class Commands:
             return self._which(f"/edition{years_text}", err)
         except _Garbage:
             return self._usage("edition", t("commands.usage_example.edition"))
-        if len(years) > 1 or (aspect and not years):
+        if len(years) > 1 or (aspect and not years) or (span and years):
             return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
-            return self._years(event)
+            eds = self.a.editions[event.id]
+            if all(e.status is Status.NO_RACE for e in eds):
+                return self._no_editions(event)
+            return pick_year(event, eds, span)  # issue 14
         return self.a.edition_reply(event, years[0], aspect, now)
-
-    def _years(self, event: Event) -> Reply:
-        held = sorted(
-            (e for e in self.a.editions[event.id] if e.status is not Status.NO_RACE),
-            key=lambda e: -e.year,
-        )
-        suffix = "" if event.id == DEFAULT_EVENT else f" {event.id}"
-        if not held:
-            return self._no_editions(event)
-        labels = [f"{e.year}{_status_note(e)}" for e in held]
-        return Draft(
-            100.0,
-            title=t("commands.years.title", event=event.name),
-            lines=[
-                t("commands.years.newest_first", years=", ".join(labels)),
-                t("commands.years.tap", event=_sp(event.name if suffix else "")),
-            ],
-            buttons=[Button(str(e.year), f"/edition {e.year}{suffix}") for e in held],
-            topic="edition-years",
-        ).finish()
 
     def _no_editions(self, event: Event) -> Reply:
         return Draft(
@@ -479,14 +466,6 @@ class Commands:
 
 def _sp(text: str) -> str:
     return f" {text}" if text else ""
-
-
-def _status_note(ed: Edition) -> str:
-    if ed.status is Status.SCHEDULED:
-        return f" ({t('commands.status.scheduled')})"
-    if ed.status is Status.CANCELLED:
-        return f" ({t('commands.status.cancelled')})"
-    return ""
 
 
 def _site(source: str) -> str:
