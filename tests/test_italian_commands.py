@@ -76,7 +76,6 @@ CASES = [
     ("/about", "base di conoscenza curata", "curated knowledge base"),
     ("/about", "Il risultato più recente che ho: Mille Miglia", "Newest result I have"),
     ("/about", "Ogni risposta cita le sue fonti", "Every answer names its sources"),
-    ("/about", "Versione della conoscenza", "Knowledge version"),
     ("/foo", "Non conosco il comando /foo.", "I don't know the command"),
     ("/foo", "Comandi: /next /edition", "Commands:"),
     ("/next tribute", "Quale intendi?", "Which one do you mean?"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -533,6 +534,7 @@ async def test_stats_count_answers_by_kind(app: Any) -> None:
     await send(app, message("what is the airspeed of a swallow"))
     sent = await send(app, message("/stats", user=ADMIN))
     assert "2 questions" in sent[0] and "50% answered" in sent[0]
+    assert re.search(r"\(version [0-9a-f]{12}\)", sent[0])  # for admins; /about no longer says it
 
 
 async def test_command_menus_are_set_for_private_groups_and_admins(app: Any) -> None:

@@ -400,6 +400,8 @@ class Answerer:
             asked.remove("field")
         if "podium" in asked and "winner" in asked:
             asked.remove("winner")
+        if "passes" in asked and "route" in asked and q.places:
+            asked.remove("route")  # issue 14: the "does it pass" line names the route already
         if "winner" in asked and {"time", "speed"} & set(asked) and not _WHO & set(q.tokens):
             asked.remove("winner")  # "the winning time" asks for a time, not for the winners
         if not asked:
@@ -657,11 +659,7 @@ class Answerer:
         elif intent == "reports":
             reps = self.reports.get(ed.key, [])
             on_edition = fmt.the_edition(event, ed, "on_edition")
-            if reps:
-                lines.append(t("answers.edition.reports", on_edition=on_edition))
-                for rep in reps:
-                    lines.append("- " + _report_line(rep))
-            else:
+            if not reps:  # issue 14: the reports block lists them; no second list in the lines
                 missing.append(t("answers.edition.no_reports", on_edition=on_edition))
 
     def _co_driver(self, draft: Draft, q: Query, ed: Edition, lack: Callable[[str], None]) -> None:
@@ -921,11 +919,17 @@ class Answerer:
                     draft.add_sources(ed.sources, limit=2)
         if not draft.lines:
             return Draft(0.0)
-        self._person_facts(draft, q, topics=None, limit=1)
+        # issue 14: the card lists the wins; the records paragraph would say them again
+        self._person_facts(draft, q, topics=None, limit=1, skip=("records",))
         return draft
 
     def _person_facts(
-        self, draft: Draft, q: Query, topics: tuple[str, ...] | None, limit: int = 2
+        self,
+        draft: Draft,
+        q: Query,
+        topics: tuple[str, ...] | None,
+        limit: int = 2,
+        skip: tuple[str, ...] = (),
     ) -> None:
         ids = {pid for pid, key in self.catalog.person_ids.items() if key in q.people}
         added = 0
@@ -933,6 +937,7 @@ class Answerer:
             if added >= limit:
                 return
             wanted = ids & set(fact.people) and (topics is None or fact.topic in topics)
+            wanted = wanted and fact.topic not in skip
             if wanted and fact.answer not in draft.lines:
                 draft.lines.append(fact.answer)
                 draft.add_sources(fact.sources, limit=3)

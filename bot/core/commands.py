@@ -391,8 +391,7 @@ class Commands:
         lines.extend(self._currency(now))
         lines.append(self._provenance())
         lines.append(t("commands.about.honesty"))
-        if k.digest:
-            lines.append(t("commands.about.version", digest=k.digest[:12]))
+        # issue 14: the knowledge's version (a digest) is for admins: /stats shows it.
         return Draft(100.0, title=t("commands.about.title"), lines=lines, topic="about").finish()
 
     def _currency(self, now: datetime) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core.i18n import Catalogue, catalogue, current, t
 from bot.core.model import Report
+from bot.core.readable import readable_lines, reader_text
 
 
 class Kind(StrEnum):
@@ -38,6 +39,19 @@ class ReportLink:
         by = texts("answers.labels.report_by", author=self.author) if self.author else ""
         where = f" ({self.url})" if self.url else f" ({self.site})"
         return f"{self.title}{by}{where}"
+
+
+def unlinked_note(reports: tuple[ReportLink, ...], texts: Catalogue) -> str | None:
+    """Said once under the reports when some have no web address: a linked report is a link
+    (Telegram) or shows its address (console), so the rest need no "no address" each."""
+    missing = sum(1 for r in reports if not r.url)
+    if not missing:
+        return None
+    if len(reports) == 1:
+        return texts("answers.labels.report_unlinked")
+    if missing == len(reports):
+        return texts("answers.labels.reports_none_linked")
+    return texts("answers.labels.reports_some_unlinked")
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,9 @@ class Reply:
         elif self.reports:
             reports = "; ".join(r.plain(texts) for r in self.reports)
             parts.append(texts("answers.labels.reports_inline", reports=reports))
+        unlinked = unlinked_note(self.reports, texts)
+        if unlinked:
+            parts.append(unlinked)
         if self.sources:
             key = "answers.labels.source" if len(self.sources) == 1 else "answers.labels.sources"
             parts.append(texts(key, sources=" ".join(self.sources)))
@@ -157,8 +174,8 @@ class Draft:
                 links.append(ReportLink.of(rep))
         return Reply(
             kind=self.kind,
-            lines=tuple(self.lines),
-            title=self.title,
+            lines=tuple(readable_lines(self.lines, self.title)),  # issue 14: no clutter
+            title=reader_text(self.title) if self.title else None,
             reports=tuple(links[: self.max_reports]),
             sources=tuple(self.sources),
             suggestions=tuple(self.suggestions[:3]),
