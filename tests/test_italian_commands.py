@@ -65,7 +65,7 @@ CASES = [
     ("/editions festa", "La Festa Mille Miglia: edizioni", "on record"),
     ("/editions festa", "Scrivi /edition ANNO La Festa Mille Miglia per la scheda.", "Type"),
     ("/editions mille miglia", "nessuna gara nel 1939, 1941-1946", "no race in"),
-    ("/editions mille miglia", "(dal 1977)", "(since 1977)"),
+    ("/editions mille miglia", "dal 1977)", "since 1977)"),
     ("/reports 2014", "Articoli del 2014", "Reports from 2014"),
     ("/reports 2014", "articoli, dal più recente.", "newest first"),
     ("/reports 2014 california", "Articoli su California Mille 2014", "Reports on the"),

@@ -12,7 +12,7 @@ import pytest
 from bot.core.answer import EDITION_INTENTS, Answerer
 from bot.core.i18n import using
 from bot.core.model import Knowledge, Status
-from bot.core.readable import conflict_reading, readable_lines, unnested
+from bot.core.readable import conflict_reading, readable_lines, reader_text, unnested
 from bot.core.reply import Reply
 from bot.tg.render import escape, to_html
 
@@ -198,3 +198,31 @@ def test_labels_fit_a_solo_winner(answerer: Answerer, knowledge: Knowledge) -> N
     assert "Tempo della vittoria: 10h 27m 47s" in italian
     assert "dei vincitori" not in italian
     assert "dei vincitori" not in answerer.answer("media oraria 1957", NOW, "it").text
+
+
+@pytest.mark.parametrize(
+    ("curator", "reader"),
+    [
+        ("The seed report mentions the F12.", "The Sports Car Digest report mentions the F12."),
+        ("named only on the seed page (not checked).", "named only by Sports Car Digest."),
+        (
+            "1.600 km, con arrivo a Brescia (pagina di notizie)",
+            "1.600 km, con arrivo a Brescia (Sports Car Digest)",
+        ),
+        (
+            "citate solo dalla pagina di notizie (non verificato).",
+            "citate solo da Sports Car Digest.",
+        ),
+        (
+            "Nelle fonti non si è trovato alcun risultato (l'evento è in programma dopo le pagine"
+            " più recenti lette).",
+            "Nessun risultato ancora: l'edizione è successiva alle mie fonti più recenti.",
+        ),
+        (
+            "Revival (regularity rally) (since 1977): 36",
+            "Revival (regularity rally; since 1977): 36",
+        ),
+    ],
+)
+def test_curator_wording_is_rewritten_for_readers(curator: str, reader: str) -> None:
+    assert reader_text(curator) == reader
