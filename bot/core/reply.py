@@ -41,6 +41,9 @@ class ReportLink:
         return f"{self.title}{by}{where}"
 
 
+ACTIVE_MARK = "• "  # before the label of the tab shown
+
+
 def unlinked_note(reports: tuple[ReportLink, ...], texts: Catalogue) -> str | None:
     """Said once under the reports when some have no web address: a linked report is a link
     (Telegram) or shows its address (console), so the rest need no "no address" each."""
@@ -73,7 +76,7 @@ class Button:
     @property
     def shown(self) -> str:
         """The label as a front end shows it: the active tab marked, "• Route"."""
-        return f"• {self.label}" if self.active else self.label
+        return f"{ACTIVE_MARK}{self.label}" if self.active else self.label
 
 
 @dataclass(frozen=True)
