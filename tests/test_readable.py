@@ -96,6 +96,13 @@ def test_the_reports_view_lists_each_report_once(answerer: Answerer, lang: str) 
         assert to_html(reply).count(title) == 1
 
 
+def test_a_does_it_pass_answer_is_not_eaten_by_a_note_naming_the_same_towns(
+    answerer: Answerer,
+) -> None:
+    reply = answerer.answer("Does the 2026 route go through Assisi?", NOW)
+    assert "Yes: Assisi is on the route of the 2026 Mille Miglia" in reply.text
+
+
 def test_a_does_it_pass_answer_gives_the_route_once(answerer: Answerer) -> None:
     reply = answerer.answer("did the 2016 route pass via Bologna", NOW)
     assert "Bologna is not among the towns" in reply.text
@@ -118,7 +125,8 @@ def test_a_paragraph_an_earlier_one_already_says_is_dropped() -> None:
     bio = 'Piero Taruffi, "the Silver Fox", won in 1957 at his 14th attempt and then retired.'
     again = "Piero Taruffi, the Silver Fox, won in 1957 at his 14th attempt, then retired."
     other = "In the speed era the slowest cars started first and the fastest last."
-    assert readable_lines([bio, again, other]) == [bio, other]
+    assert readable_lines([bio, again, other], paragraphs=True) == [bio, other]
+    assert readable_lines([bio, again, other]) == [bio, again, other]  # not on an edition
 
 
 @pytest.mark.parametrize(("lang", "mark"), [("en", "(solo)"), ("it", "(da solo)")])

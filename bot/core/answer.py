@@ -400,8 +400,6 @@ class Answerer:
             asked.remove("field")
         if "podium" in asked and "winner" in asked:
             asked.remove("winner")
-        if "passes" in asked and "route" in asked and q.places:
-            asked.remove("route")  # issue 14: the "does it pass" line names the route already
         if "winner" in asked and {"time", "speed"} & set(asked) and not _WHO & set(q.tokens):
             asked.remove("winner")  # "the winning time" asks for a time, not for the winners
         if not asked:
@@ -559,7 +557,8 @@ class Answerer:
                 lack("dates")
         elif intent == "route":
             if ed.route or ed.route_note:
-                if ed.route:
+                # issue 14: with a place asked, the "does it pass" line names the towns already
+                if ed.route and not (q.places and "passes" in q.intents):
                     lines.append(self._route_of(event, ed))
                 if ed.route_note:
                     lines.append(ed.route_note)

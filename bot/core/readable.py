@@ -5,9 +5,9 @@ language drafted the lines:
 
 - curator shorthand in knowledge texts ("the seed page", "(not checked)") is rewritten as a
   reader understands it (rules in ``wording.yaml``);
-- a line that repeats an earlier one is dropped: the same line twice, a paragraph whose words
-  an earlier paragraph already says (a person's record after their card), a line that only
-  repeats a mark ("Taruffi drove solo." under "Taruffi (solo)");
+- a line that repeats an earlier one is dropped: the same line twice, a line that only repeats
+  a mark ("Taruffi drove solo." under "Taruffi (solo)"), and on a person's card a paragraph
+  whose words an earlier paragraph already says (a fact retelling the card's summary);
 - parentheses inside parentheses become brackets, as style guides ask ("Field: 435 entries
   (435 official entries [MMR] / 451 cars [Quill & Pad])"): a car name with its own brackets
   inside a list of wins, a source inside a field note;
@@ -61,8 +61,16 @@ def reader_text(text: str) -> str:
     return text
 
 
-def readable_lines(lines: list[str], title: str | None = None) -> list[str]:
-    """The lines of a reply as a reader should get them (see the module's docstring)."""
+def readable_lines(
+    lines: list[str], title: str | None = None, paragraphs: bool = False
+) -> list[str]:
+    """The lines of a reply as a reader should get them (see the module's docstring).
+
+    ``paragraphs``: also drop a paragraph whose words an earlier one already says. Only for
+    replies made of prose about one subject (a person's card): in an answer about an edition,
+    a short answer line ("Yes: Assisi is on the route ...") shares its words with a long note
+    and must stay.
+    """
     differ = t("answers.labels.sources_differ", text="")
     kept: list[str] = []
     for raw in lines:
@@ -72,7 +80,7 @@ def readable_lines(lines: list[str], title: str | None = None) -> list[str]:
             if conflict is None:
                 continue
             line = differ + conflict
-        elif _repeats(line, kept, title):
+        elif _repeats(line, kept, title, paragraphs):
             continue
         kept.append(line)
     return kept
@@ -97,7 +105,7 @@ def unnested(line: str) -> str:
     return "".join(out) if depth == 0 else line
 
 
-def _repeats(line: str, earlier: list[str], title: str | None) -> bool:
+def _repeats(line: str, earlier: list[str], title: str | None, paragraphs: bool) -> bool:
     if not line.strip() or line in earlier:
         return bool(line.strip())
     _, redundant = _rules()
@@ -105,7 +113,7 @@ def _repeats(line: str, earlier: list[str], title: str | None) -> bool:
         if pattern.search(line) and any(after.search(e) for e in (*earlier, title or "")):
             return True
     own = _content(line)
-    if len(own) < MIN_WORDS:
+    if not paragraphs or len(own) < MIN_WORDS:
         return False
     return any(len(own & _content(e)) >= REPEAT_SHARE * len(own) for e in earlier)
 

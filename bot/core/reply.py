@@ -29,19 +29,27 @@ class ReportLink:
     site: str
     url: str | None = None
     author: str | None = None
+    photos_by: str | None = None  # shown with the report; not part of the JSON contract
 
     @classmethod
     def of(cls, report: Report) -> ReportLink:
-        return cls(report.title, report.site, report.url, report.author)
+        return cls(report.title, report.site, report.url, report.author, report.photos_by)
+
+    def credits(self, texts: Catalogue) -> str:
+        """' by Dennis Gray, photos by Bob Ross': who wrote it and who took its photos."""
+        by = texts("answers.labels.report_by", author=self.author) if self.author else ""
+        if self.photos_by:
+            by += texts("answers.labels.report_photos", name=self.photos_by)
+        return by
 
     def plain(self, texts: Catalogue | None = None) -> str:
         texts = texts or current()
-        by = texts("answers.labels.report_by", author=self.author) if self.author else ""
         where = f" ({self.url})" if self.url else f" ({self.site})"
-        return f"{self.title}{by}{where}"
+        return f"{self.title}{self.credits(texts)}{where}"
 
 
 ACTIVE_MARK = "• "  # before the label of the tab shown
+PROSE_TOPICS = frozenset({"person"})  # replies whose paragraphs may retell each other
 
 
 def unlinked_note(reports: tuple[ReportLink, ...], texts: Catalogue) -> str | None:
@@ -177,7 +185,8 @@ class Draft:
                 links.append(ReportLink.of(rep))
         return Reply(
             kind=self.kind,
-            lines=tuple(readable_lines(self.lines, self.title)),  # issue 14: no clutter
+            # issue 14: what a fan reads (bot/core/readable.py)
+            lines=tuple(readable_lines(self.lines, self.title, self.topic in PROSE_TOPICS)),
             title=reader_text(self.title) if self.title else None,
             reports=tuple(links[: self.max_reports]),
             sources=tuple(self.sources),

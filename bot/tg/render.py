@@ -28,7 +28,7 @@ def to_html(reply: Reply) -> str:
         for rep in reply.reports:
             title = escape(rep.title)
             link = f'<a href="{escape(rep.url, quote=True)}">{title}</a>' if rep.url else title
-            by = escape(tr("answers.labels.report_by", author=rep.author)) if rep.author else ""
+            by = escape(rep.credits(tr))
             parts.append(f"• {link}{by} ({escape(rep.site)})")
         unlinked = unlinked_note(reply.reports, tr)
         if unlinked:
