@@ -15,20 +15,23 @@ import json
 import sqlite3
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core.answer import Answerer
 from bot.core.answerers import Answerers
 from bot.core.evaluation import evaluate
 from bot.core.i18n import catalogue
 from bot.core.index import KnowledgeError, open_index, rebuild, state_path
 from bot.core.loader import load_knowledge
 from bot.core.localise import localised
-from bot.core.reply import Reply
+from bot.core.reply import Button, Reply
 from bot.core.unanswered import Missed, read_top
 from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+CHAT_WIDTH = 80  # the console chat lists buttons on one line up to this width, else one a line
 
 
 def summary_line(counts: dict[str, int]) -> str:
@@ -103,8 +106,34 @@ def console_text(reply: Reply) -> str:
     """The reply as plain text, with the buttons a Telegram user would see, to type instead."""
     if not reply.buttons:
         return reply.text
-    shown = [b.label if b.label == b.ask else f"{b.label} [{b.ask}]" for b in reply.buttons]
+    shown = [b.shown if b.label == b.ask else f"{b.shown} [{b.ask}]" for b in reply.buttons]
     return reply.text + "\nButtons: " + " | ".join(shown)
+
+
+def chat_text(reply: Reply) -> tuple[str, list[Button]]:
+    """The reply as the console chat shows it, and the buttons its numbers tap.
+
+    As on Telegram, the buttons are the reply's own and its suggestions ("Try: ..."), which
+    are then not repeated in the text; each gets a number to type instead of a tap.
+    """
+    offered = reply.offered()
+    text = replace(reply, suggestions=()).text if offered else reply.text
+    if not offered:
+        return text, []
+    numbered = [f"{n}. {b.shown}" for n, b in enumerate(offered, start=1)]
+    one_line = "   ".join(numbered)
+    listing = (
+        f"  {one_line}" if len(one_line) <= CHAT_WIDTH else "\n".join(f"  {b}" for b in numbered)
+    )
+    return f"{text}\n{catalogue(reply.lang)('console.buttons')}\n{listing}", offered
+
+
+def typed(line: str, buttons: Sequence[Button]) -> str:
+    """What a typed line asks: the button whose number it is, or the line itself."""
+    number = line.strip().rstrip(".")
+    if number.isdecimal() and number.isascii() and 1 <= int(number) <= len(buttons):
+        return buttons[int(number) - 1].ask
+    return line
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,21 +172,28 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def chat_loop(
-    answerer: Answerers, fixed_now: datetime | None = None, lang: str | None = None
+    answerer: Answerers | Answerer, fixed_now: datetime | None = None, lang: str | None = None
 ) -> int:
-    """An interactive console session over the same core as Telegram (Ctrl-D to leave)."""
+    """An interactive console session over the same core as Telegram (Ctrl-D to leave).
+
+    It opens with Telegram's welcome (/start: the three example questions as buttons) and
+    says how buttons work here: each is numbered, and typing its number taps it.
+    """
     with contextlib.suppress(ImportError):  # history and line editing where available
         import readline  # noqa: F401
-    print("Ask about the Mille Miglia and its sister rallies. Ctrl-D to leave.")
+    welcome = answerer.answer("/start", clock(fixed_now), lang)
+    text, buttons = chat_text(welcome)
+    print(f"{text}\n{catalogue(welcome.lang)('console.how_to')}\n")
     while True:
         try:
-            question = input("you> ")
+            line = input("you> ")
         except (EOFError, KeyboardInterrupt):
             print()
             return EXIT_OK
-        if not question.strip():
+        if not line.strip():
             continue
-        print(console_text(answerer.answer(question, clock(fixed_now), lang)))
+        text, buttons = chat_text(answerer.answer(typed(line, buttons), clock(fixed_now), lang))
+        print(text)
         print()
 
 
@@ -179,7 +215,8 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
         return run_telegram(settings)
     print(
         "No TELEGRAM_BOT_TOKEN set: starting a console chat. To run on Telegram, "
-        "export TELEGRAM_BOT_TOKEN=<token from @BotFather> and run `make run` again."
+        "put TELEGRAM_BOT_TOKEN=<token from @BotFather> in .env (cp .env.example .env) "
+        "or export it, and run `make run` again."
     )
     answerer = load_answerer(settings)
     if answerer is None:

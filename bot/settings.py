@@ -1,4 +1,11 @@
-"""The only reader of the environment: every setting, read once into one frozen object."""
+"""The only reader of the environment: every setting, read once into one frozen object.
+
+A ``.env`` file in the folder the bot starts from (``.env.example`` says "copy to .env") is read
+too, so a newcomer need not export anything; a variable set in the environment wins over the
+file, so a host's dashboard or a shell ``export`` always has the last word. The format is the
+common subset every dotenv reader accepts (``NAME=value``, ``#`` comments, optional quotes and
+``export``), which is too small to be worth a dependency.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DEFAULT_DATABASE_PATH = PROJECT_ROOT / "data" / "millebot.sqlite3"
+DOTENV = Path(".env")  # relative: the folder the bot is started from (make run: the checkout)
 
 
 class SettingsError(ValueError):
@@ -35,8 +43,13 @@ class Settings:
     fixed_now: datetime | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+        """The settings of ``env`` over those of ``dotenv``; by default the process's
+        environment over ``./.env`` (a missing file is no error: it is optional)."""
+        if env is None:
+            env, dotenv = os.environ, dotenv or DOTENV
+        if dotenv is not None:
+            env = {**read_dotenv(dotenv), **env}
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -54,6 +67,35 @@ class Settings:
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             fixed_now=_moment(get("MILLEBOT_NOW")),
         )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines of a dotenv file ({} when there is none); a line that is not
+    one is a ``SettingsError`` naming ``file:line``, so a typo is not silently ignored."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(f"{path}: cannot read it: {err}") from err
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise SettingsError(f"{path}:{number}: expected NAME=value, got {raw.strip()!r}")
+        values[name] = _dotenv_value(value.strip())
+    return values
+
+
+def _dotenv_value(value: str) -> str:
+    """A quoted value is taken as written; an unquoted one ends at `` #`` (a comment)."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value.split(" #", 1)[0].strip()
 
 
 def _ids(raw: str | None) -> frozenset[int]:

@@ -206,6 +206,7 @@ def answerer(knowledge: Knowledge) -> Answerer:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never let a test fall back to the project's data/ folder or a real bot token."""
+    monkeypatch.setattr("bot.settings.DOTENV", tmp_path / ".env")  # nor a developer's .env
     monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "data" / "millebot.sqlite3"))
     for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "ADMIN_USER_IDS", "PORT"):

@@ -502,6 +502,10 @@ class FakeBotApi:
         self._push_update("edited_message", edited)
         return edited
 
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        """A message as the chat shows it now (after the bot's edits): a copy."""
+        return dict(self._messages[(chat_id, message_id)])
+
     def push_callback_query(
         self, user_id: int, message: Mapping[str, Any], data: str
     ) -> dict[str, Any]:
@@ -984,7 +988,7 @@ class BotProcess:
         self._files = [stdout, stderr]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
-            cwd=PROJECT_ROOT,
+            cwd=self.workdir,  # not the checkout: a developer's own .env there must not leak in
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,

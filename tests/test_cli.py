@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import chat_loop, main
+from bot.core.answer import Answerer
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T12:00:00+00:00"
@@ -82,7 +85,7 @@ def test_chat_answers_until_end_of_input(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=ROOT,
+        cwd=tmp_path,  # not the checkout: a developer's own .env there must not leak in
         env={"PATH": "/usr/bin:/bin", "DATABASE_PATH": str(tmp_path / "chat.sqlite3")},
     )
     assert proc.returncode == 0, proc.stderr
@@ -109,3 +112,67 @@ def test_a_bad_now_is_a_usage_error_for_every_command(capsys: pytest.CaptureFixt
     for command in (["ask", "x"], ["chat"], ["eval", "f.yaml"], ["calendar"]):
         assert main([*command, "--now", "tomorrow-ish"]) == 2
         assert "argument --now: expects an ISO 8601" in capsys.readouterr().err
+
+
+def chat(answerer: Answerer, lines: list[str], lang: str | None = None) -> str:
+    """A console chat session fed ``lines``; everything it printed."""
+    typed = iter(lines)
+
+    def fake_input(prompt: str = "") -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stdout(out),
+    ):
+        patch.setattr("builtins.input", fake_input)
+        assert chat_loop(answerer, datetime.fromisoformat(NOW), lang) == 0
+    return out.getvalue()
+
+
+def test_the_chat_greets_with_the_examples_and_says_how_buttons_work(answerer: Answerer) -> None:
+    greeting = chat(answerer, [])
+    assert "  1. Who won the Mille Miglia in 1955?" in greeting
+    assert "  3. What is the California Mille?" in greeting
+    assert "type a number to tap one" in greeting
+    italian = chat(answerer, [], "it")
+    assert "  1. Chi ha vinto la Mille Miglia nel 1955?" in italian
+    assert "scrivi un numero per toccarne uno" in italian
+
+
+def test_typing_a_buttons_number_taps_it(answerer: Answerer) -> None:
+    out = chat(answerer, ["1", "/edition 2014", "3"])
+    assert "was won by Stirling Moss" in out  # 1: the first example question
+    assert "1. • Card   2. Winners   3. Route   4. Reports" in out
+    assert "Route of the 2014 Mille Miglia: Brescia" in out  # 3: the Route tab
+    assert "1. Card   2. Winners   3. • Route   4. Reports" in out
+
+
+def test_a_number_that_is_no_button_is_a_question(answerer: Answerer) -> None:
+    assert "Mille Miglia 1955" in chat(answerer, ["1955"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "heading"),
+    [
+        ("help", None, "What you can ask"),
+        ("Help?", None, "What you can ask"),
+        ("aiuto", None, "Cosa puoi chiedermi"),
+        ("help", "it", "Cosa puoi chiedermi"),
+    ],
+)
+def test_help_works_without_the_slash(
+    answerer: Answerer, typed: str, lang: str | None, heading: str
+) -> None:
+    reply = answerer.answer(typed, datetime.fromisoformat(NOW), lang)
+    assert reply.title == heading
+    assert "/edition" in reply.text
+
+
+def test_a_question_that_merely_contains_help_is_still_a_question(answerer: Answerer) -> None:
+    reply = answerer.answer("help: who won in 1955", datetime.fromisoformat(NOW))
+    assert "Moss" in reply.text

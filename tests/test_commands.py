@@ -29,7 +29,7 @@ TRIBUTES = (
     "Mercedes-Benz Tribute to Mille Miglia",
     "Mille Miglia North America Tribute",
 )
-FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Full card"}
+FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Card"}
 
 
 def ask(answerer: Answerer, text: str) -> Reply:
@@ -134,29 +134,50 @@ def test_unknown_command_is_named_and_the_commands_listed(answerer: Answerer, te
 # ----------------------------------------------------------------- /edition
 
 
-def test_edition_without_year_lists_the_mille_miglia_years_newest_first(
+def picked_years(answerer: Answerer, asked: str, depth: int = 0) -> list[Button]:
+    """The year buttons the picker reaches from ``asked``, opening every period in turn."""
+    reply = ask(answerer, asked)
+    assert reply.kind is Kind.ANSWER, reply.text
+    choices = [b for b in reply.buttons if b.ask.split()[1:2] != []]  # not "‹ All years"
+    assert len(choices) <= 12, f"{asked}: {len(choices)} choices at once"
+    years: list[Button] = []
+    for button in choices:
+        if button.in_place:  # a period: the next step of the picker
+            assert depth < 3, f"{asked}: more than three steps to a year"
+            years += picked_years(answerer, button.ask, depth + 1)
+        else:
+            years.append(button)
+    return years
+
+
+def test_picking_a_mille_miglia_year_goes_by_era_then_decade(answerer: Answerer) -> None:
+    """Issue 14: six pages of twelve years became eras, then decades, then years."""
+    top = ask(answerer, "/edition")
+    assert [b.label for b in top.buttons] == ["1977-2026", "1958-1961", "1927-1957"]
+    assert all(b.in_place for b in top.buttons)
+    assert "Speed race: 1927-1938, 1940, 1947-1957" in top.lines
+    revival = ask(answerer, top.buttons[0].ask)
+    assert [b.label for b in revival.buttons][:2] == ["2020s", "2010s"]
+    assert revival.buttons[-1] == Button("‹ All years", "/edition", in_place=True)
+    fifties = ask(answerer, "/edition 1950-1959")
+    assert "Newest first: 1959, 1958, 1957, 1956, 1955, 1954, 1953, 1952, 1951, 1950." in (
+        fifties.lines
+    )
+    assert not fifties.buttons[0].in_place  # a year's card is posted below the picker
+    italian = answerer.answer("/edition 1977-2026", NOW, "it")
+    assert [b.label for b in italian.buttons][:2] == ["anni 2020", "anni 2010"]
+
+
+def test_every_year_the_picker_offers_opens_that_years_card(
     answerer: Answerer, knowledge: Knowledge
 ) -> None:
-    reply = ask(answerer, "/edition")
-    assert reply.kind is Kind.ANSWER
-    listed = next(line for line in reply.lines if line.startswith("Newest first:"))
-    expected = held_years(knowledge, DEFAULT_EVENT)
-    assert 1927 in expected and 1957 in expected
-    assert years_in(listed) == expected
-    assert [int(b.label) for b in reply.buttons] == expected
-    for year in NO_RACE_YEARS:
-        assert str(year) not in listed
-        assert str(year) not in labels(reply)
-
-
-def test_every_year_button_opens_that_years_card(answerer: Answerer, knowledge: Knowledge) -> None:
     problems = []
     for event in knowledge.events:
         if not held_years(knowledge, event.id):
             continue
-        listing = ask(answerer, f"/edition {event.id}")
-        assert [int(b.label) for b in listing.buttons] == held_years(knowledge, event.id)
-        for button in listing.buttons:
+        years = picked_years(answerer, f"/edition {event.id}")
+        assert [int(b.label) for b in years] == held_years(knowledge, event.id)
+        for button in years:
             card = ask(answerer, button.ask)
             key = f"{event.id}/{button.label}"
             if (
@@ -165,7 +186,15 @@ def test_every_year_button_opens_that_years_card(answerer: Answerer, knowledge: 
                 or button.label not in (card.title or "")
             ):
                 problems.append(f"{button.ask!r} -> {card.kind} {card.edition}: {card.text[:80]}")
+            for no_race in NO_RACE_YEARS:
+                assert button.label != str(no_race)
     assert not problems, "\n".join(problems)
+
+
+def test_a_period_without_editions_says_so(answerer: Answerer) -> None:
+    reply = ask(answerer, "/edition 1950-1959 ferrari-tribute")
+    assert "no edition of the Ferrari Tribute to Mille Miglia in 1950-1959" in reply.text
+    assert [b.ask for b in reply.buttons] == ["/edition ferrari-tribute"]
 
 
 def test_edition_with_an_event_lists_only_that_events_years(
@@ -213,7 +242,7 @@ def test_edition_of_a_year_without_a_race(answerer: Answerer, text: str, wording
 def test_every_follow_up_button_answers_about_the_same_edition(
     answerer: Answerer, knowledge: Knowledge
 ) -> None:
-    """Two taps deep (card -> aspect -> another aspect or the full card), for every edition."""
+    """Every tab of every edition's card, tapped: each shows the same edition, as a tab."""
     problems: list[str] = []
     tapped = 0
     for ed in knowledge.editions:
@@ -222,7 +251,8 @@ def test_every_follow_up_button_answers_about_the_same_edition(
         suffix = "" if ed.event == DEFAULT_EVENT else f" {ed.event}"
         card = ask(answerer, f"/edition {ed.year}{suffix}")
         assert card.edition == ed.key, card.text
-        assert "Full card" not in labels(card)
+        assert all(b.in_place for b in card.buttons), card.buttons
+        assert [b.label for b in card.buttons if b.active] in ([], ["Card"]), card.buttons
         pending: list[Button] = list(card.buttons)
         seen: set[str] = set()
         while pending:
@@ -269,13 +299,15 @@ def test_cards_offer_reports_and_winners_only_when_there_are_some(
         ("/edition 2014 california-mille route", "Route", "/edition 2014 california-mille"),
     ],
 )
-def test_a_single_aspect_offers_the_full_card_instead_of_itself(
+def test_an_aspect_is_the_active_tab_beside_the_card(
     answerer: Answerer, text: str, asked: str, full: str
 ) -> None:
+    """The card's tabs stay in one place and the view shown is marked ("• Route")."""
     reply = ask(answerer, text)
     assert reply.kind is Kind.ANSWER
-    assert Button("Full card", full) in reply.buttons
-    assert asked not in labels(reply)
+    assert Button("Card", full, in_place=True) in reply.buttons
+    assert [b.shown for b in reply.buttons if b.active] == [f"• {asked}"]
+    assert all(b.in_place for b in reply.buttons)
 
 
 def test_an_aspect_answers_that_aspect_only(answerer: Answerer) -> None:

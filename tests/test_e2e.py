@@ -317,6 +317,29 @@ async def test_inline_query_offers_a_few_answers(api: FakeBotApi) -> None:
     assert params["cache_time"] <= 60
 
 
+async def test_a_cards_tabs_switch_the_same_message(api: FakeBotApi) -> None:
+    """Issue 14: Winners / Route / Reports edit the card in place, the active tab marked."""
+    user = new_user()
+    api.push_message(user, user, "/edition 2014")
+    card = await api.wait_for_message(user)
+    labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["• Card", "Winners", "Route", "Reports"]
+    before = api.mark()
+    api.push_callback_query(user, card, button_data(card)[2])  # Route
+    edit = await expect_call(
+        api,
+        "editMessageText",
+        lambda p: p["chat_id"] == user and p["message_id"] == card["message_id"],
+    )
+    assert "Route of the 2014 Mille Miglia" in edit["text"]
+    assert "• Route" in str(edit["reply_markup"])
+    edits = len(api.calls_of("editMessageText"))
+    api.push_callback_query(user, api.message(user, card["message_id"]), button_data(card)[2])
+    await barrier(api)
+    assert not api.sent_to(user, after=before)  # nothing posted under the card
+    assert len(api.calls_of("editMessageText")) == edits  # the shown tab: no call at all
+
+
 async def test_editing_a_question_edits_the_answer(api: FakeBotApi) -> None:
     user = new_user()
     question = api.push_message(user, user, "Who won the Mille Miglia in 1955?")

@@ -47,7 +47,7 @@ REACHES: dict[tuple[str, str], list[str]] = {
     ("california-mille", '"Recognised by the Mille Miglia organisation"'): [
         "what is the california mille?"
     ],
-    ("ferrari-tribute", "Seed page says nearly 115"): [
+    ("ferrari-tribute", "Sports Car Digest's report says nearly 115"): [
         "/edition 2013 ferrari-tribute",
         "who won the 2013 ferrari tribute?",
     ],

@@ -733,3 +733,25 @@ async def test_an_italian_chat_reads_the_route_with_italian_towns(app: Any, cloc
     # The day's leg, with its towns as each language names them (Padua is Padova in both).
     assert "a Padova" in sent[GROUP] and "Brescia" in sent[GROUP]
     assert "to Padova" in sent[PRIVATE]
+
+
+async def test_subscribing_after_a_reminder_time_gets_the_promised_next_one_not_a_catch_up(
+    app: Any, clock: Clock
+) -> None:
+    """The defect of issue 14: the reply promised 2 June, the 30-day reminder came at once."""
+    clock.now = utc(2026, 5, 10, 8, 30)  # 10:30 in Rome: the 30-day reminder was at 09:00
+    (reply,) = await send(app, command("/subscribe"))
+    assert "Next reminder: Tuesday 2 June 2026 at 09:00 (Europe/Rome)" in reply
+    for name in job_names(app):
+        for job in app.job_queue.get_jobs_by_name(name):
+            if job.data.at <= clock.now:  # a catch-up job: due at once
+                await job.run(app)
+    assert app.bot_data["request"].sent() == [reply]  # nothing but the reply itself
+    (seven,) = app.job_queue.get_jobs_by_name("reminder:mille-miglia/2026:7d:2026-06-02")
+    clock.now = utc(2026, 6, 2, 7)
+    await seven.run(app)
+    assert (
+        app.bot_data["request"]
+        .sent()[-1]
+        .startswith("Mille Miglia 2026 reminder: it starts in 7 days")
+    )

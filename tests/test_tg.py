@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -28,7 +29,6 @@ from bot.core.reply import Button, Kind, Reply
 from bot.core.service import AnswerService
 from bot.settings import Settings
 from bot.tg.app import build_application
-from bot.tg.keyboards import PAGE
 from bot.tg.menus import register_commands
 from bot.tg.render import split_message
 
@@ -320,19 +320,39 @@ async def test_every_command_answers_in_html(app: Any, command: str, expected: s
     assert sent and expected in "\n".join(sent)
 
 
-async def test_edition_card_offers_route_winners_reports_follow_ups(app: Any) -> None:
+async def test_edition_card_offers_tabs_with_the_card_marked(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     labels = [b["text"] for b in buttons_of(params)]
-    assert labels == ["Winners", "Route", "Reports"]
+    assert labels == ["• Card", "Winners", "Route", "Reports"]
 
 
-async def test_edition_without_year_lists_years_newest_first_in_pages(app: Any) -> None:
-    params = last_sent(await process(app, message("/edition")))
-    assert params["text"].index("2025") < params["text"].index("1955")
-    rows = keyboard_of(params)
-    years = [b["text"] for row in rows[:-1] for b in row]
-    assert len(years) == PAGE and years[0] == "2026"
-    assert [b["text"] for b in rows[-1]][-1] == "More ›"
+async def test_a_tab_switches_the_same_message_in_place(app: Any) -> None:
+    """Issue 14: Route / Winners / Reports posted a new card each; now they edit the card."""
+    card = last_sent(await process(app, message("/edition 2014")))
+    route = next(b for b in buttons_of(card) if b["text"] == "Route")
+    calls = await process(app, callback(route["callback_data"], message_id=77))
+    assert not [m for m, _ in calls if m == "sendMessage"]
+    (edit,) = [p for m, p in calls if m == "editMessageText"]
+    assert edit["message_id"] == 77
+    assert "Route of the 2014 Mille Miglia: Brescia" in edit["text"]
+    assert [b["text"] for b in buttons_of(edit)] == ["Card", "Winners", "• Route", "Reports"]
+    back = buttons_of(edit)[0]["callback_data"]
+    (again,) = [p for m, p in await process(app, callback(back, 77)) if m == "editMessageText"]
+    assert "Dates: 15-18 May 2014" in again["text"]
+
+
+async def test_the_year_picker_switches_in_place_and_posts_the_card_below(app: Any) -> None:
+    top = last_sent(await process(app, message("/edition")))
+    assert [b["text"] for b in buttons_of(top)] == ["1977-2026", "1958-1961", "1927-1957"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons_of(top))
+    calls = await process(app, callback(buttons_of(top)[2]["callback_data"], message_id=5))
+    (decades,) = [p for m, p in calls if m == "editMessageText"]
+    assert buttons_of(decades)[0]["text"] == "1950s"
+    calls = await process(app, callback(buttons_of(decades)[0]["callback_data"], message_id=5))
+    (years,) = [p for m, p in calls if m == "editMessageText"]
+    assert [b["text"] for b in buttons_of(years)][:2] == ["1957", "1956"]
+    card = await send(app, callback(buttons_of(years)[0]["callback_data"], message_id=5))
+    assert "<b>Mille Miglia 1957" in card[0]
 
 
 async def test_reports_links_each_report(app: Any) -> None:
@@ -389,7 +409,8 @@ async def test_every_button_the_bot_shows_can_be_tapped(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     for button in buttons_of(params):
         calls = await process(app, callback(button["callback_data"]))
-        assert "2014" in last_sent(calls)["text"], button
+        shown = [p for m, p in calls if m in ("sendMessage", "editMessageText")]
+        assert "2014" in shown[-1]["text"], button
 
 
 async def test_clarify_suggestions_become_buttons_that_work(app: Any) -> None:
@@ -422,6 +443,14 @@ async def test_a_forgotten_button_says_it_expired(app: Any) -> None:
 
 
 async def test_paging_edits_the_keyboard_in_place(app: Any) -> None:
+    many = tuple(Button(str(n), f"/edition {n}") for n in range(2026, 1996, -1))
+    service = app.bot_data["state"].service
+    real = type(service).answer
+    service.answer = lambda q, now, lang=None: (
+        Reply(Kind.ANSWER, ("pick",), buttons=many)
+        if q == "/edition"
+        else real(service, q, now, lang)
+    )
     params = last_sent(await process(app, message("/edition")))
     more = keyboard_of(params)[-1][-1]["callback_data"]
     calls = await process(app, callback(more))
@@ -505,6 +534,7 @@ async def test_stats_count_answers_by_kind(app: Any) -> None:
     await send(app, message("what is the airspeed of a swallow"))
     sent = await send(app, message("/stats", user=ADMIN))
     assert "2 questions" in sent[0] and "50% answered" in sent[0]
+    assert re.search(r"\(version [0-9a-f]{12}\)", sent[0])  # for admins; /about no longer says it
 
 
 async def test_command_menus_are_set_for_private_groups_and_admins(app: Any) -> None:

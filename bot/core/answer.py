@@ -21,6 +21,7 @@ from bot.core.i18n import t, using
 from bot.core.lexicon import language_of
 from bot.core.model import Event, Fact, Knowledge
 from bot.core.reply import Draft, Kind, Reply
+from bot.core.shortcuts import bare_command
 from bot.core.text import normalise, words
 from bot.core.understand import Query, understand
 
@@ -51,6 +52,9 @@ class Answerer:
         question is asked in Italian; otherwise in English.
         """
         text = " ".join(question.split())
+        bare = bare_command(text)  # "help" / "aiuto" work without the slash
+        if bare is not None:
+            text, lang = bare[0], lang or bare[1]
         with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(t("answers.empty_question"))

@@ -28,6 +28,7 @@ from bot.core.i18n import current, t
 from bot.core.model import Edition, Event, Fact, Status
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.upcoming import latest, local_today, upcoming
+from bot.core.year_picker import pick_year, span_of  # issue 14
 
 MAX_COMMAND = 32  # Telegram command names are at most 32 characters
 # Years the events could have: "1000" in "1000 Millas Sport" is a name, not a year.
@@ -214,6 +215,9 @@ class Commands:
         aspect = ASPECTS.get(args[-1].lower()) if args else None
         if aspect:
             args = args[:-1]
+        # issue 14: a period of the year picker, "/edition 1950-1959" (bot/core/year_picker.py)
+        span = next(filter(None, map(span_of, args)), None)
+        args = [a for a in args if span_of(a) is None]
         years = [int(a) for a in args if _YEAR.fullmatch(a)]
         rest = [a for a in args if not _YEAR.fullmatch(a)]
 
@@ -227,32 +231,14 @@ class Commands:
             return self._which(f"/edition{years_text}", err)
         except _Garbage:
             return self._usage("edition", t("commands.usage_example.edition"))
-        if len(years) > 1 or (aspect and not years):
+        if len(years) > 1 or (aspect and not years) or (span and years):
             return self._usage("edition", t("commands.usage_example.edition"))
         if not years:
-            return self._years(event, now)
+            eds = self.a.editions[event.id]
+            if all(e.status is Status.NO_RACE for e in eds):
+                return self._no_editions(event)
+            return pick_year(event, eds, span, local_today(event, now))
         return edition_reply(self.a, event, years[0], aspect, now)
-
-    def _years(self, event: Event, now: datetime) -> Reply:
-        held = sorted(
-            (e for e in self.a.editions[event.id] if e.status is not Status.NO_RACE),
-            key=lambda e: -e.year,
-        )
-        suffix = "" if event.id == DEFAULT_EVENT else f" {event.id}"
-        if not held:
-            return self._no_editions(event)
-        today = local_today(event, now)
-        labels = [f"{e.year}{tense.status_note(e, today)}" for e in held]
-        return Draft(
-            100.0,
-            title=t("commands.years.title", event=event.name),
-            lines=[
-                t("commands.years.newest_first", years=", ".join(labels)),
-                t("commands.years.tap", event=_sp(event.name if suffix else "")),
-            ],
-            buttons=[Button(str(e.year), f"/edition {e.year}{suffix}") for e in held],
-            topic="edition-years",
-        ).finish()
 
     def _no_editions(self, event: Event) -> Reply:
         return Draft(
@@ -430,8 +416,7 @@ class Commands:
         lines.extend(self._currency(now))
         lines.append(self._provenance())
         lines.append(t("commands.about.honesty"))
-        if k.digest:
-            lines.append(t("commands.about.version", digest=k.digest[:12]))
+        # issue 14: the knowledge's version (a digest) is for admins: /stats shows it.
         return Draft(100.0, title=t("commands.about.title"), lines=lines, topic="about").finish()
 
     def _currency(self, now: datetime) -> list[str]:

@@ -110,6 +110,13 @@ def reminders_for(ed: Edition, event: Event, now: datetime) -> list[Reminder]:
     return [r for r in due if r.at > moment]
 
 
+def owed(reminder: Reminder, subscribed: datetime) -> bool:
+    """Whether a chat subscribed at ``subscribed`` gets ``reminder``: only if its time came
+    after the subscription. A catch-up of a reminder that was due before the chat subscribed
+    would contradict the "next reminder" the /subscribe reply promised."""
+    return reminder.at >= _aware(subscribed)
+
+
 def due_reminders(knowledge: Knowledge, event_id: str, now: datetime) -> list[Reminder]:
     """Every reminder still due after ``now`` for the editions of one event, earliest first."""
     event = next((e for e in knowledge.events if e.id == event_id), None)

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core.i18n import Catalogue, catalogue, current, t
 from bot.core.model import Report
+from bot.core.readable import readable_lines, reader_text
 
 
 class Kind(StrEnum):
@@ -28,16 +29,40 @@ class ReportLink:
     site: str
     url: str | None = None
     author: str | None = None
+    photos_by: str | None = None  # shown with the report; not part of the JSON contract
 
     @classmethod
     def of(cls, report: Report) -> ReportLink:
-        return cls(report.title, report.site, report.url, report.author)
+        return cls(report.title, report.site, report.url, report.author, report.photos_by)
+
+    def credits(self, texts: Catalogue) -> str:
+        """' by Dennis Gray, photos by Bob Ross': who wrote it and who took its photos."""
+        by = texts("answers.labels.report_by", author=self.author) if self.author else ""
+        if self.photos_by:
+            by += texts("answers.labels.report_photos", name=self.photos_by)
+        return by
 
     def plain(self, texts: Catalogue | None = None) -> str:
         texts = texts or current()
-        by = texts("answers.labels.report_by", author=self.author) if self.author else ""
         where = f" ({self.url})" if self.url else f" ({self.site})"
-        return f"{self.title}{by}{where}"
+        return f"{self.title}{self.credits(texts)}{where}"
+
+
+ACTIVE_MARK = "• "  # before the label of the tab shown
+PROSE_TOPICS = frozenset({"person"})  # replies whose paragraphs may retell each other
+
+
+def unlinked_note(reports: tuple[ReportLink, ...], texts: Catalogue) -> str | None:
+    """Said once under the reports when some have no web address: a linked report is a link
+    (Telegram) or shows its address (console), so the rest need no "no address" each."""
+    missing = sum(1 for r in reports if not r.url)
+    if not missing:
+        return None
+    if len(reports) == 1:
+        return texts("answers.labels.report_unlinked")
+    if missing == len(reports):
+        return texts("answers.labels.reports_none_linked")
+    return texts("answers.labels.reports_some_unlinked")
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,16 @@ class Button:
 
     label: str
     ask: str
+    # A view of what the message already shows (an edition card's tabs, the steps of the
+    # year picker): a front end that can, switches the message it sits on instead of
+    # answering below it, so the chat does not fill up with cards.
+    in_place: bool = False
+    active: bool = False  # the view shown now (a tab bar marks it)
+
+    @property
+    def shown(self) -> str:
+        """The label as a front end shows it: the active tab marked, "• Route"."""
+        return f"{ACTIVE_MARK}{self.label}" if self.active else self.label
 
 
 @dataclass(frozen=True)
@@ -85,12 +120,23 @@ class Reply:
         elif self.reports:
             reports = "; ".join(r.plain(texts) for r in self.reports)
             parts.append(texts("answers.labels.reports_inline", reports=reports))
+        unlinked = unlinked_note(self.reports, texts)
+        if unlinked:
+            parts.append(unlinked)
         if self.sources:
             key = "answers.labels.source" if len(self.sources) == 1 else "answers.labels.sources"
             parts.append(texts(key, sources=" ".join(self.sources)))
         if self.suggestions:
             parts.append(texts("answers.labels.try", suggestions=" | ".join(self.suggestions)))
         return "\n".join(parts)
+
+    def offered(self) -> list[Button]:
+        """What a front end offers to tap: the reply's own buttons, then its suggestions
+        (which read as questions to tap) when it is not a plain answer or has no buttons."""
+        offered = list(self.buttons)
+        if self.kind is not Kind.ANSWER or not offered:
+            offered.extend(Button(s, s) for s in self.suggestions)
+        return offered
 
     def as_json(self, question: str) -> dict[str, Any]:
         return {
@@ -139,8 +185,9 @@ class Draft:
                 links.append(ReportLink.of(rep))
         return Reply(
             kind=self.kind,
-            lines=tuple(self.lines),
-            title=self.title,
+            # issue 14: what a fan reads (bot/core/readable.py)
+            lines=tuple(readable_lines(self.lines, self.title, self.topic in PROSE_TOPICS)),
+            title=reader_text(self.title) if self.title else None,
             reports=tuple(links[: self.max_reports]),
             sources=tuple(self.sources),
             suggestions=tuple(self.suggestions[:3]),

@@ -73,13 +73,15 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     state = state_of(context)
     snapshot = await state.stats.snapshot()
-    counts = state.service.answerer.knowledge.counts
+    knowledge = state.service.answerer.knowledge
+    counts = knowledge.counts
     with using(language_of_user(update)):
         known = t(
             "telegram.admin.knowledge",
             editions=counts.get("editions", 0),
             facts=counts.get("facts", 0),
             reports=counts.get("reports", 0),
+            version=knowledge.digest[:12] or "-",  # which knowledge answers: for admins only
         )
     lines = [*snapshot.summary_lines(), known]
     await message.reply_text("\n".join(escape(line) for line in lines), parse_mode=ParseMode.HTML)

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -24,7 +25,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import t, using
-from bot.core.reply import Reply
+from bot.core.reply import ACTIVE_MARK, Reply
 from bot.core.search import search
 from bot.tg.context import BotState, state_of
 from bot.tg.keyboards import decode, keyboard
@@ -205,7 +206,9 @@ async def replace_answer(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tap: acknowledge it at once (the spinner stops), then answer or turn the page."""
+    """A tap: acknowledge it at once (the spinner stops), then answer below, switch the
+    tapped message to another view (a tab; a view too long for one message is sent below
+    instead), or turn the page."""
     query = update.callback_query
     if query is None:
         return
@@ -219,6 +222,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     if query.message is None:  # a button on an inline result: there is no chat to answer in
         return
+    if tap.in_place and tapped_label(query).startswith(ACTIVE_MARK):
+        return  # the tab shown already: nothing to switch, no call to Telegram
     now = state.clock()
     reply = state.service.answer(tap.ask, now, language_of_user(update))
     if tap.page is not None:
@@ -229,7 +234,28 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 raise
         return
     await count(state, tap.ask, reply, now)
+    chunks = split_message(to_html(reply))
+    if tap.in_place and len(chunks) == 1:  # a tab: the same message shows the other view
+        try:
+            await query.edit_message_text(
+                chunks[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard(reply, tap.ask, state.memory),
+            )
+        except BadRequest as err:  # the active tab tapped again: nothing changes
+            if "not modified" not in str(err).lower():
+                raise
+        return
     await send_reply(context, query.message.chat.id, reply, tap.ask, state)
+
+
+def tapped_label(query: CallbackQuery) -> str:
+    """The label of the button tapped, as the message shows it ("" when unknown)."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return next((b.text for row in rows for b in row if b.callback_data == query.data), "")
 
 
 async def send_reply(

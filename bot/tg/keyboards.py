@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.i18n import t, using
-from bot.core.reply import Button, Kind, Reply
+from bot.core.reply import Reply
 
 MAX_CALLBACK = 64
 PAGE = 12  # buttons per page when a reply offers many (the years of an event)
@@ -43,14 +43,17 @@ class ButtonMemory:
 
 @dataclass(frozen=True)
 class Tap:
-    """What a button asks for: a question to answer, or another page of a keyboard."""
+    """What a button asks for: a question to answer (below, or in place of the message the
+    button sits on: a tab), or another page of a keyboard."""
 
     ask: str
     page: int | None = None  # set: show this page of the keyboard of ``ask``'s reply
+    in_place: bool = False  # the answer replaces the tapped message (``Button.in_place``)
 
 
 def encode(tap: Tap, memory: ButtonMemory) -> str:
-    kind = "a" if tap.page is None else f"p{tap.page}"
+    """``a:`` answer below, ``e:`` edit in place, ``pN:`` page N; ``#`` + digest when long."""
+    kind = f"p{tap.page}" if tap.page is not None else "e" if tap.in_place else "a"
     data = f"{kind}:{tap.ask}"
     if len(data.encode()) <= MAX_CALLBACK:
         return data
@@ -66,34 +69,31 @@ def decode(data: str, memory: ButtonMemory) -> Tap | None:
     ask = payload if mark == ":" else memory.get(payload)
     if ask is None:
         return None
-    if kind == "a":
-        return Tap(ask)
+    if kind in ("a", "e"):
+        return Tap(ask, in_place=kind == "e")
     if kind.startswith("p") and kind[1:].isdecimal() and kind[1:].isascii():
         return Tap(ask, int(kind[1:]))
     return None
-
-
-def buttons_of(reply: Reply) -> list[Button]:
-    """The reply's own buttons, then its suggestions (which read as questions to tap)."""
-    offered = list(reply.buttons)
-    if reply.kind is not Kind.ANSWER or not offered:
-        offered.extend(Button(s, s) for s in reply.suggestions)
-    return offered
 
 
 def keyboard(
     reply: Reply, asked: str, memory: ButtonMemory, page: int = 0
 ) -> InlineKeyboardMarkup | None:
     """The keyboard for ``reply`` (which answered ``asked``), one page of it when long."""
-    offered = buttons_of(reply)
+    offered = reply.offered()
     if not offered:
         return None
     pages = max(1, -(-len(offered) // PAGE)) if len(offered) > PAGE + 4 else 1
     page = min(max(page, 0), pages - 1)
     shown = offered[page * PAGE : (page + 1) * PAGE] if pages > 1 else offered
     rows = _rows(
-        [InlineKeyboardButton(b.label, callback_data=encode(Tap(b.ask), memory)) for b in shown],
-        max(len(b.label) for b in shown),
+        [
+            InlineKeyboardButton(
+                b.shown, callback_data=encode(Tap(b.ask, None, b.in_place), memory)
+            )
+            for b in shown
+        ],
+        max(len(b.shown) for b in shown),
     )
     if pages > 1:
         nav = []

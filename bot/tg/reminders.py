@@ -10,8 +10,9 @@ The job queue does not persist its jobs, so they are rebuilt from the store at s
 also sends the "dates announced / changed" notes). There is one job per event and reminder,
 not per chat: it sends to every subscriber of the event that has not had it yet, so a
 thousand subscribers cost one job, not a thousand. A reminder missed by up to ``CATCH_UP``
-(the bot was down at 09:00) is sent as soon as the bot is back; the "sent" table keeps a
-restart or a reload from sending anything twice. A chat that blocked the bot, was deleted or
+(the bot was down at 09:00) is sent as soon as the bot is back, but only to chats that had
+subscribed by its time: one who subscribes at 10:00 was promised the *next* reminder, not the
+one of 09:00. The "sent" table keeps a restart or a reload from sending anything twice. A chat that blocked the bot, was deleted or
 removed the bot loses its subscriptions quietly (logged at INFO).
 """
 
@@ -40,6 +41,7 @@ from bot.core.reminders import (
     due_reminders,
     edition_at,
     next_text,
+    owed,
     reminder_text,
     reminders_for,
     schedule_text,
@@ -306,7 +308,7 @@ async def send_reminder(application: App, reminder: Reminder) -> int:
     store = state.subscriptions
     sent = 0
     for sub in store.subscribers(event.id):
-        if store.was_sent(sub.chat_id, event.id, reminder.key):
+        if store.was_sent(sub.chat_id, event.id, reminder.key) or not owed(reminder, sub.created):
             continue
         local = state.service.answerer_for("", sub.lang)  # Italian towns for Italian chats
         with using(sub.lang):

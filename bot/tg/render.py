@@ -6,7 +6,7 @@ from html import escape as _html_escape
 from urllib.parse import urlparse
 
 from bot.core.i18n import catalogue
-from bot.core.reply import Reply
+from bot.core.reply import Reply, unlinked_note
 
 MAX_MESSAGE = 4096
 
@@ -28,8 +28,11 @@ def to_html(reply: Reply) -> str:
         for rep in reply.reports:
             title = escape(rep.title)
             link = f'<a href="{escape(rep.url, quote=True)}">{title}</a>' if rep.url else title
-            by = escape(tr("answers.labels.report_by", author=rep.author)) if rep.author else ""
+            by = escape(rep.credits(tr))
             parts.append(f"• {link}{by} ({escape(rep.site)})")
+        unlinked = unlinked_note(reply.reports, tr)
+        if unlinked:
+            parts.append(f"<i>{escape(unlinked)}</i>")
     if reply.sources:
         key = "answers.labels.source" if len(reply.sources) == 1 else "answers.labels.sources"
         links = " · ".join(source_link(src) for src in reply.sources)

@@ -21,11 +21,11 @@ from bot.core.answering.compose import (
 )
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
-from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t
 from bot.core.lexicon import lexicon
 from bot.core.model import Crew, Edition, Event, Status
-from bot.core.reply import Button, Draft, Kind
+from bot.core.reply import Draft, Kind
+from bot.core.tabs import edition_tabs
 from bot.core.understand import Query, clean_name
 
 # The fields of an edition a question can ask for, in the order a reply gives them.
@@ -46,9 +46,6 @@ EDITION_INTENTS = (
     "podium",
     "trials",
 )
-
-# The word a follow-up button adds to /edition for each aspect (see commands.ASPECTS).
-FOLLOW_UP_WORDS = {"winner": "winners", "route": "route", "reports": "reports"}
 
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
@@ -290,23 +287,9 @@ def edition_draft(c: Ctx, q: Query, event: Event, ed: Edition, asked: list[str])
                 draft.lines.extend(known_summary(event, ed, c.today(event)))
         draft.lines.extend(missing)
     attach(v, draft, ed)
-    draft.buttons = follow_ups(v, event, ed, asked)
+    # The edition's views as tabs that switch the message in place (bot/core/tabs.py).
+    draft.buttons = edition_tabs(event, ed, asked, bool(v.reports.get(ed.key)), draft.topic)
     return draft
-
-
-def follow_ups(v: View, event: Event, ed: Edition, asked: list[str]) -> list[Button]:
-    """Route, Winners, Reports (and the full card after a single-field answer) when known."""
-    ask = f"/edition {ed.year}" + ("" if event.id == DEFAULT_EVENT else f" {event.id}")
-    offers = [
-        ("winner", t("answers.buttons.winners"), bool(ed.winners)),
-        ("route", t("answers.buttons.route"), bool(ed.route or ed.route_note)),
-        ("reports", t("answers.buttons.reports"), bool(v.reports.get(ed.key))),
-    ]
-    buttons = [] if not asked else [Button(t("answers.buttons.full_card"), ask)]
-    for intent, label, known in offers:
-        if known and intent not in asked:
-            buttons.append(Button(label, f"{ask} {FOLLOW_UP_WORDS[intent]}"))
-    return buttons
 
 
 def known_summary(event: Event, ed: Edition, today: date | None) -> list[str]:
@@ -616,14 +599,9 @@ def _podium(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: li
 
 
 def _reports(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:
-    from bot.core.answering.compose import report_line
-
     reps = c.view.reports.get(ed.key, [])
     on_edition = fmt.the_edition(e, ed, "on_edition")
-    if reps:
-        d.lines.append(t("answers.edition.reports", on_edition=on_edition))
-        d.lines.extend("- " + report_line(rep) for rep in reps)
-    else:
+    if not reps:  # the reports block lists them: no second list in the lines
         m.append(t("answers.edition.no_reports", on_edition=on_edition))
 
 
