@@ -172,7 +172,15 @@ PERSON = mapping(
     sources=urls(),
 )
 
-PLACE = mapping(name=text(True), aliases=texts())
+PLACE = mapping(
+    name=text(True),
+    aliases=texts(),
+    lat=Spec("float"),
+    lon=Spec("float"),
+    source=Spec("url"),
+    note=text(),
+    no_coordinates=text(),
+)
 
 # The top level of each kind of file. Which kind a file is follows from its path.
 FILES: dict[str, Spec] = {
