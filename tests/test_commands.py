@@ -29,7 +29,7 @@ TRIBUTES = (
     "Mercedes-Benz Tribute to Mille Miglia",
     "Mille Miglia North America Tribute",
 )
-FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Full card"}
+FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Full card", "Map"}
 
 
 def ask(answerer: Answerer, text: str) -> Reply:

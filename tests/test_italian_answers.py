@@ -406,8 +406,8 @@ def test_asked_in_english_the_reply_stays_english(
 def test_follow_up_buttons_are_labelled_in_italian_and_ask_the_same(answerer: Answerer) -> None:
     italian = answerer.answer("/edition 2014", NOW, "it")
     english = answerer.answer("/edition 2014", NOW)
-    assert [b.label for b in italian.buttons] == ["Vincitori", "Percorso", "Articoli"]
-    assert [b.label for b in english.buttons] == ["Winners", "Route", "Reports"]
+    assert [b.label for b in italian.buttons] == ["Vincitori", "Percorso", "Articoli", "Mappa"]
+    assert [b.label for b in english.buttons] == ["Winners", "Route", "Reports", "Map"]
     assert [b.ask for b in italian.buttons] == [b.ask for b in english.buttons]
     route = answerer.answer("/edition 2014 route", NOW, "it")
     assert route.buttons[0].label == "Scheda completa"

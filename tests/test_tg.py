@@ -320,10 +320,10 @@ async def test_every_command_answers_in_html(app: Any, command: str, expected: s
     assert sent and expected in "\n".join(sent)
 
 
-async def test_edition_card_offers_route_winners_reports_follow_ups(app: Any) -> None:
+async def test_edition_card_offers_route_winners_reports_map_follow_ups(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     labels = [b["text"] for b in buttons_of(params)]
-    assert labels == ["Winners", "Route", "Reports"]
+    assert labels == ["Winners", "Route", "Reports", "Map"]
 
 
 async def test_edition_without_year_lists_years_newest_first_in_pages(app: Any) -> None:

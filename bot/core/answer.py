@@ -21,6 +21,7 @@ from bot.core.i18n import current, t, using
 from bot.core.lexicon import language_of, lexicon
 from bot.core.matcher import FactHit, FactMatcher, stem
 from bot.core.model import Crew, Edition, Era, Event, Fact, Knowledge, Person, Report, Status
+from bot.core.pictures import map_buttons, picture_reply, picture_request
 from bot.core.reply import Button, Draft, Kind, Reply
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, Query, clean_name, understand
@@ -146,6 +147,10 @@ class Answerer:
         with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(Kind.UNKNOWN, t("answers.empty_question"))
+            # --- pictures hook (issue 12): /map, /chart and maps or charts asked in words
+            if (wish := picture_request(text)) is not None:
+                return picture_reply(self, wish, now)
+            # --- end of the pictures hook
             if text.startswith("/"):
                 return self.commands.run(text, now)
             return self.ask(text, now)
@@ -432,6 +437,7 @@ class Answerer:
         for intent, label, known in offers:
             if known and intent not in asked:
                 buttons.append(Button(label, f"{ask} {FOLLOW_UP_WORDS[intent]}"))
+        buttons.extend(map_buttons(self.knowledge, event, ed))  # pictures hook (issue 12)
         return buttons
 
     def _relevant_notes(self, q: Query, ed: Edition) -> list[str]:
