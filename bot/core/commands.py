@@ -68,6 +68,8 @@ COMMANDS = tuple(
         "edition",
         "editions",
         "reports",
+        "map",
+        "chart",
         "calendar",
         "subscribe",
         "unsubscribe",
