@@ -730,3 +730,30 @@ def test_html_labels_follow_the_reply_language() -> None:
     )
     html = to_html(reply)
     assert "<b>Articoli</b>" in html and "Fonti: " in html and "Sources" not in html
+
+
+# ----------------------------------------------------------------- pictures (issue 12)
+
+
+async def test_a_map_sends_one_photo_with_the_text_as_caption_and_buttons(app: Any) -> None:
+    calls = await process(app, message("/map 2014"))
+    assert [m for m, _ in calls if m.startswith("send")] == ["sendPhoto"]
+    params = next(p for m, p in calls if m == "sendPhoto")
+    assert params["caption"].startswith("<b>Mille Miglia 2014: the route</b>")
+    assert [b["text"] for b in buttons_of(params)] == ["Full card"]
+
+
+async def test_a_picture_that_fails_to_draw_gets_the_text_answer(
+    app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.core import drawing
+
+    def broken(*args: Any) -> bytes:
+        raise RuntimeError("the outline data is missing")
+
+    monkeypatch.setattr(drawing, "draw", broken)
+    calls = await process(app, message("/chart speeds"))
+    assert "sendPhoto" not in [m for m, _ in calls]
+    text = last_sent(calls)["text"]
+    assert "Stirling Moss" in text and "could not be drawn" in text
+    assert "could not draw picture chart-speeds" in caplog.text

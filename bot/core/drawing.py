@@ -93,6 +93,11 @@ def _frame(plan: RoutePlan, ratio: float) -> tuple[float, float, float, float, f
 
 def draw_map(knowledge: Knowledge, plan: RoutePlan) -> bytes:
     """The route on the country's outline: towns in order, direction arrows, start, finish."""
+    return _png(map_figure(knowledge, plan))
+
+
+def map_figure(knowledge: Knowledge, plan: RoutePlan) -> Figure:
+    """The map as a figure (its first axes hold the route as their first line, in order)."""
     if not plan.drawable:
         raise DrawingFailed(f"the route of {plan.edition.key} has too few located towns")
     event = next((e for e in knowledge.events if e.id == plan.edition.event), None)
@@ -125,7 +130,7 @@ def draw_map(knowledge: Knowledge, plan: RoutePlan) -> bytes:
         va="bottom",
         wrap=True,
     )
-    return _png(figure)
+    return figure
 
 
 def _outline(ax: Axes, west: float, east: float, south: float, north: float) -> None:
