@@ -274,7 +274,7 @@ def calendar_for(
             )
         except UnknownEvent:
             return CalendarFile(
-                Outcome.USAGE, b"", "", t("calendar.usage", command=how_to_pick, words=text)
+                Outcome.USAGE, b"", "", t("calendar.usage", command=how_to_pick, words=_echo(text))
             )
         many = len(events) > 1
         editions = dated_upcoming(knowledge, events, now)
@@ -349,3 +349,11 @@ def calendar_reply(
         draft = Draft(100.0 if kind is Kind.ANSWER else 0.0, kind, lines=lines, topic="calendar")
         draft.suggestions = [f"/calendar {e.id}" for e in result.choices]
         return draft.finish()
+
+
+MAX_ECHO = 60  # characters of an unknown event name quoted back: a reply must fit a message
+
+
+def _echo(words: str) -> str:
+    """What the user typed, quoted back short: 5,000 zeros must not make a reply too long."""
+    return words if len(words) <= MAX_ECHO else words[: MAX_ECHO - 1] + "…"

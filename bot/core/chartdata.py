@@ -52,6 +52,7 @@ class ChartData:
     missing: tuple[int, ...] = ()  # years in range with no figure in the knowledge
     record: Edition | None = None  # the speed record to mark
     makes: tuple[tuple[str, Counter[str]], ...] = field(default=())  # era -> wins per make
+    names: tuple[tuple[int, str], ...] = ()  # year -> the edition's own name, where it has one
 
     @property
     def disputed(self) -> tuple[int, ...]:
@@ -94,6 +95,7 @@ def speeds(knowledge: Knowledge) -> ChartData:
     """The winners' average speed per year of the speed race; the fastest is the record."""
     points: list[Point] = []
     missing: list[int] = []
+    names = tuple((ed.year, ed.name) for ed in _held(knowledge, SPEED_ERA) if ed.name)
     for ed in _held(knowledge, SPEED_ERA):
         read = speed_kmh(ed.average_speed)
         if read is None:
@@ -107,6 +109,7 @@ def speeds(knowledge: Knowledge) -> ChartData:
         (Series(SPEED_ERA, tuple(points)),),
         missing=tuple(missing),
         record=record_edition(knowledge),
+        names=names,
     )
 
 

@@ -171,7 +171,7 @@ def _route(ax: Axes, plan: RoutePlan) -> None:
     ax.scatter(lons, lats, s=30, color="white", edgecolors=ROUTE, linewidths=1.6, zorder=5)
     start, finish = points[0], points[-1]
     if start == finish:
-        ax.scatter(*start, s=240, marker="o", color="#2e7d32", edgecolors="black", lw=2, zorder=6)
+        ax.scatter(*start, s=170, marker="o", color="#2e7d32", edgecolors="black", lw=2, zorder=6)
         handles = [_legend_marker("o", "#2e7d32", t("pictures.map.legend_start_finish"))]
     else:
         ax.scatter(*start, s=200, marker="o", color="#2e7d32", edgecolors="black", zorder=6)
@@ -180,11 +180,14 @@ def _route(ax: Axes, plan: RoutePlan) -> None:
             _legend_marker("o", "#2e7d32", t("pictures.map.legend_start")),
             _legend_marker("s", "black", t("pictures.map.legend_finish")),
         ]
+    handles.append(_legend_marker(">", ROUTE, t("pictures.map.legend_route")))
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     placed: list[tuple[float, float, float, float]] = []
+    pixels = [tuple(ax.transData.transform(p)) for p in points]
+    line = _samples(pixels)
     for (lon, lat), label in _labels(plan).items():
         x, y = ax.transData.transform((lon, lat))
-        dx, dy, ha = _free_spot(x, y, label, placed)
+        dx, dy, ha = _free_spot(x, y, label, placed, line)
         ax.annotate(
             label,
             (lon, lat),
@@ -199,10 +202,13 @@ def _route(ax: Axes, plan: RoutePlan) -> None:
     ax.legend(handles=handles, loc="lower left", fontsize=9, framealpha=0.9)
 
 
-def _legend_marker(marker: str, colour: str, label: str) -> Any:
+def _legend_marker(marker: str, colour: str, label: str, hollow: bool = False) -> Any:
     from matplotlib.lines import Line2D
 
-    return Line2D([], [], marker=marker, ls="", color=colour, markersize=11, label=label)
+    face = "none" if hollow else colour
+    return Line2D(
+        [], [], marker=marker, ls="", color=colour, markerfacecolor=face, markersize=11, label=label
+    )
 
 
 def _labels(plan: RoutePlan) -> dict[tuple[float, float], str]:
@@ -225,25 +231,41 @@ def _labels(plan: RoutePlan) -> dict[tuple[float, float], str]:
 LABEL_CHAR_PX = 6.4  # about the width of one character at 10 pt and 100 dpi
 LABEL_HEIGHT_PX = 14
 # Where a label may go around its town, in pixels (right, left, above and below each side).
-LABEL_SPOTS = ((11, 0), (-11, 0), (11, 14), (-11, 14), (11, -14), (-11, -14), (0, 22), (0, -22))
+LABEL_SPOTS = ((13, 0), (-13, 0), (13, 14), (-13, 14), (13, -14), (-13, -14), (0, 22), (0, -22))
+
+
+def _samples(pixels: list[tuple[float, float]], step: float = 4.0) -> list[tuple[float, float]]:
+    """Points every ``step`` pixels along the route, for labels to keep off the line."""
+    out: list[tuple[float, float]] = []
+    for (x0, y0), (x1, y1) in itertools.pairwise(pixels):
+        n = max(1, int(math.hypot(x1 - x0, y1 - y0) / step))
+        out.extend((x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(n + 1))
+    return out
 
 
 def _free_spot(
-    x: float, y: float, label: str, placed: list[tuple[float, float, float, float]]
+    x: float,
+    y: float,
+    label: str,
+    placed: list[tuple[float, float, float, float]],
+    line: list[tuple[float, float]],
 ) -> tuple[float, float, str]:
-    """The first spot around (x, y) where ``label`` overlaps no label placed before it."""
+    """A spot around (x, y) where ``label`` overlaps no other label and, if it can, no line."""
     width = len(label) * LABEL_CHAR_PX
-    first: tuple[float, float, str] | None = None
+    candidates = []
     for dx, dy in LABEL_SPOTS:
         ha = "left" if dx > 0 else "right" if dx < 0 else "center"
         left = x + dx - (0 if ha == "left" else width if ha == "right" else width / 2)
         box = (left, y + dy - LABEL_HEIGHT_PX / 2, left + width, y + dy + LABEL_HEIGHT_PX / 2)
-        first = first or (dx, dy, ha)
-        if not any(_overlap(box, other) for other in placed):
-            placed.append(box)
-            return dx, dy, ha
-    assert first is not None
-    return first
+        if any(_overlap(box, other) for other in placed):
+            continue
+        crossed = sum(box[0] <= px <= box[2] and box[1] <= py <= box[3] for px, py in line)
+        candidates.append((crossed, (dx, dy, ha), box))
+    if not candidates:  # crowded: the first spot, overlapping
+        return LABEL_SPOTS[0][0], LABEL_SPOTS[0][1], "left"
+    _, spot, box = min(candidates, key=lambda c: c[0])  # min keeps the earlier of equals
+    placed.append(box)
+    return spot
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -303,28 +325,40 @@ def _speeds(figure: Figure, data: ChartData) -> None:
             year=best.year,
             speed=best.value,
         )
+        top = max(values) * 1.13
         ax.scatter([best.year], [best.value], s=380, marker="*", color="#f2b705", zorder=5)
         ax.annotate(
             label,
             (best.year, best.value),
-            xytext=(-12, 16),
-            textcoords="offset points",
+            xytext=(best.year + 1.5, top),
+            textcoords="data",
             ha="right",
+            va="center",
             fontsize=10,
             fontweight="bold",
+            arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkB": 9},
         )
-    for point in data.faster_than_record:
+    names = dict(data.names)
+    for point in data.faster_than_record:  # another course (1940): named, so it is not a puzzle
         ax.annotate(
-            str(point.year),
+            f"{point.year}: {names[point.year]}" if point.year in names else str(point.year),
             (point.year, point.value),
-            xytext=(0, 9),
+            xytext=(0, 10),
             textcoords="offset points",
             ha="center",
             fontsize=9,
         )
+    ax.legend(
+        handles=[
+            _legend_marker("*", "#f2b705", t("pictures.chart.speeds.legend_record")),
+            _legend_marker("o", "black", t("pictures.chart.speeds.legend_disputed"), hollow=True),
+        ],
+        loc="lower right",
+        fontsize=9,
+    )
     ax.set_ylabel(t("pictures.chart.speeds.axis"))
     ax.set_xlim(1925, 1959)
-    ax.set_ylim(0, max(values) * 1.15 if values else 1)
+    ax.set_ylim(0, max(values) * 1.22 if values else 1)
     ax.grid(alpha=0.3)
 
 
