@@ -318,3 +318,53 @@ def test_small_knowledge_base_without_places_draws_nothing_and_says_so(tmp_path:
     reply = Answerer(result.knowledge).answer("/map 1931", NOW)
     assert reply.picture is not None  # Brescia - Rome - Brescia: two towns with coordinates
     assert reply.picture.subject == "mille-miglia/1931"
+
+
+def test_a_sister_event_route_is_drawn_in_its_own_region(tmp_path: Path) -> None:
+    from tests.conftest import SMALL_KB
+
+    files: dict[str, Any] = dict(SMALL_KB)
+    files["places.yaml"] += (
+        "  - name: San Francisco\n    lat: 37.77493\n    lon: -122.41942\n"
+        "    source: https://www.geonames.org/5391959\n"
+        "  - name: Sacramento\n    lat: 38.58157\n    lon: -121.4944\n"
+        "    source: https://www.geonames.org/5389489\n"
+    )
+    files["editions/california-mille.yaml"] = (
+        "event: california-mille\neditions:\n  - year: 2014\n    status: held\n"
+        "    route: [San Francisco, Sacramento, San Francisco]\n    sources: [seed]\n"
+    )
+    result = load_knowledge(write_kb(tmp_path / "knowledge", files))
+    assert result.knowledge is not None, result.problems
+    edition = result.knowledge.edition("california-mille", 2014)
+    assert edition is not None
+    plan = route_plan(result.knowledge, edition)
+    assert plan.region.name == "Northern California"
+    view = plan.view()
+    assert all(view.contains(lat, lon) for lon, lat in plan.coordinates())
+    png = draw(result.knowledge, Picture("map", edition.key, result.knowledge.digest))
+    assert png_size(png) == MAP_SIZE
+
+
+def test_answering_never_loads_matplotlib() -> None:
+    """The drawing library costs ~40 MB: only a picture actually drawn may load it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from bot.core.answer import Answerer\n"
+        "from bot.core.loader import load_knowledge\n"
+        "k = load_knowledge(Path('knowledge')).knowledge\n"
+        "a = Answerer(k)\n"
+        "for q in ('/map 2014', '/chart speeds', 'mappa 2026', '/edition 2014', 'who won'):\n"
+        "    a.answer(q, datetime(2026, 1, 1, tzinfo=UTC))\n"
+        "print('matplotlib' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
