@@ -131,7 +131,14 @@ def test_a_map_asked_in_words_names_the_edition(answerer: Answerer) -> None:
     assert "Brescia - Padova - Rome" in reply.text
     italian = ask(answerer, "mappa del percorso 2014")
     assert italian.picture is not None and italian.picture.lang == "it"
-    assert "Percorso sulla mappa" in italian.text
+    assert "Percorso: Brescia - Padova - Rome" in italian.text
+
+
+def test_a_map_of_an_ambiguous_event_asks_which_with_a_button_each(answerer: Answerer) -> None:
+    reply = ask(answerer, "/map tribute")
+    assert reply.kind is Kind.CLARIFY and reply.picture is None
+    assert "/map ferrari-tribute" in [b.ask for b in reply.buttons]
+    assert ask(answerer, "/map 1955 2014").kind is Kind.UNKNOWN  # two years: the usage line
 
 
 def test_a_route_without_towns_says_so_and_sends_no_map(answerer: Answerer) -> None:

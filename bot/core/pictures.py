@@ -173,8 +173,9 @@ def _map_reply(answerer: Answerer, request: PictureRequest) -> Reply:
             Button(e.name, f"/map {' '.join(map(str, years))} {e.id}".replace("  ", " "))
             for e in events
         )
-        kind = Kind.CLARIFY if len(events) > 1 else Kind.UNKNOWN
-        return _reply(kind, [t("pictures.map.usage")], buttons=buttons, topic="map")
+        if len(events) > 1:
+            return _reply(Kind.CLARIFY, [t("pictures.map.which")], buttons=buttons, topic="map")
+        return _reply(Kind.UNKNOWN, [t("pictures.map.usage")], topic="map")
     event = events[0]
     knowledge = answerer.knowledge
     if not years:
