@@ -757,3 +757,30 @@ async def test_a_picture_that_fails_to_draw_gets_the_text_answer(
     text = last_sent(calls)["text"]
     assert "Stirling Moss" in text and "could not be drawn" in text
     assert "could not draw picture chart-speeds" in caplog.text
+
+
+async def test_other_chats_are_answered_while_a_picture_is_drawn(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from bot.core import drawing
+
+    release = threading.Event()
+    real = drawing.draw
+
+    def slow(*args: Any) -> bytes:
+        assert release.wait(5), "the test never released the drawing"
+        return real(*args)
+
+    monkeypatch.setattr(drawing, "draw", slow)
+    drawing_task = asyncio.create_task(process(app, message("/chart fields")))
+    await asyncio.sleep(0.05)  # the drawing is now blocked in its worker thread
+    try:
+        assert "Moss" in "\n".join(await send(app, message("who won in 1955")))
+        assert not drawing_task.done()
+    finally:
+        release.set()
+    calls = await drawing_task
+    assert "sendPhoto" in [m for m, _ in calls]

@@ -32,15 +32,20 @@ ELLIPSIS = "…"
 
 @dataclass
 class Pictures:
-    """What sending pictures needs: the PNG cache, the file ids, one drawing per picture."""
+    """What sending pictures needs: the PNG cache, the file ids, and one drawing at a time.
+
+    matplotlib is not thread-safe, and pictures are drawn rarely (once per knowledge version):
+    drawings queue behind one lock, in a worker thread, while the event loop keeps answering
+    everyone else; a chat that waited for the same picture then finds it in the cache.
+    """
 
     cache: PictureCache
     ids: PictureIds
-    _drawing: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _drawing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def png(self, knowledge: Knowledge, picture: Picture) -> bytes:
-        """The PNG, drawn off the event loop; two chats asking at once share one drawing."""
-        async with self._drawing.setdefault(picture.key, asyncio.Lock()):
+        """The PNG, from the cache or drawn off the event loop."""
+        async with self._drawing:
             return await asyncio.to_thread(self.cache.png, knowledge, picture)
 
 
