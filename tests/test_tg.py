@@ -784,3 +784,11 @@ async def test_other_chats_are_answered_while_a_picture_is_drawn(
         release.set()
     calls = await drawing_task
     assert "sendPhoto" in [m for m, _ in calls]
+
+
+async def test_editing_a_map_question_into_a_text_one_sends_a_new_answer(app: Any) -> None:
+    await process(app, message("/map 2014", message_id=88))
+    calls = await process(app, message("who won in 1955", message_id=88, edited=True))
+    methods = [m for m, _ in calls]
+    assert "editMessageText" not in methods  # a photo's caption cannot become the answer
+    assert "Moss" in last_sent(calls)["text"]

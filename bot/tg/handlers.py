@@ -112,9 +112,8 @@ async def respond(
     markup = keyboard(reply, question, state.memory)
     if reply.picture is not None:  # pictures hook (issue 12): a photo, its caption the text
         in_group = message if message.chat.type != ChatType.PRIVATE else None
-        sent = await picture_sent(context, state, reply, markup, message.chat.id, in_group)
-        if sent is not None:
-            state.remember(message.chat.id, message.message_id, [sent.message_id])
+        # Not remembered for edits: a photo's caption cannot become a text answer in place.
+        if await picture_sent(context, state, reply, markup, message.chat.id, in_group):
             return
         reply = without_picture(reply)
     chunks = split_message(to_html(reply))
