@@ -1,5 +1,5 @@
-"""The console front end: ``millebot validate | index | ask | chat | eval | start | run``, and
-``unanswered`` for the curators of the knowledge.
+"""The console front end: ``millebot validate | index | ask | chat | eval | start | run``,
+``unanswered`` for the curators of the knowledge, and ``map`` / ``chart`` for the pictures.
 
 ``main(argv) -> int`` returns an exit status instead of calling ``sys.exit`` deep inside, so
 tests can drive every subcommand in-process.
@@ -21,12 +21,14 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.answerers import Answerers
+from bot.core.chartdata import CHARTS
 from bot.core.evaluation import evaluate
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import catalogue
 from bot.core.index import KnowledgeError, open_index, rebuild, state_path
 from bot.core.loader import load_knowledge
 from bot.core.localise import localised
-from bot.core.reply import Button, Reply
+from bot.core.reply import Button, Picture, Reply
 from bot.core.unanswered import Missed, read_top
 from bot.settings import Settings, SettingsError
 
@@ -103,11 +105,26 @@ def load_answerer(settings: Settings) -> Answerers | None:
 
 
 def console_text(reply: Reply) -> str:
-    """The reply as plain text, with the buttons a Telegram user would see, to type instead."""
+    """The reply as plain text, with the buttons a Telegram user would see, to type instead.
+
+    A picture (map, chart) is named with the command that writes it to a file.
+    """
+    text = reply.text
+    if reply.picture is not None:
+        text += "\n" + picture_line(reply.picture)
     if not reply.buttons:
-        return reply.text
+        return text
     shown = [b.shown if b.label == b.ask else f"{b.shown} [{b.ask}]" for b in reply.buttons]
-    return reply.text + "\nButtons: " + " | ".join(shown)
+    return text + "\nButtons: " + " | ".join(shown)
+
+
+def picture_line(picture: Picture) -> str:
+    event, _, year = picture.subject.partition("/")
+    if picture.kind == "map":
+        command = f"millebot map {year}" + ("" if event == DEFAULT_EVENT else f" --event {event}")
+    else:
+        command = f"millebot chart {picture.subject}"
+    return catalogue(picture.lang)("pictures.picture_line", command=f"{command} -o FILE.png")
 
 
 def chat_text(reply: Reply) -> tuple[str, list[Button]]:
@@ -247,6 +264,43 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     now = clock(args.now)
     result = evaluate(Path(args.file), lambda q: answerer.answer(q, now))
     print(result.report())
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------- pictures
+
+
+def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
+    """Write an edition's route map as a PNG: what /map sends on Telegram."""
+    event = f" {args.event}" if args.event else ""
+    return write_picture(f"/map {args.year or ''}{event}", args, settings)
+
+
+def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a chart of the race's history as a PNG: what /chart sends on Telegram."""
+    return write_picture(f"/chart {args.name}", args, settings)
+
+
+def write_picture(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    """Answer ``command`` as the bot would; write its picture, or say why there is none."""
+    answerer = load_answerer(settings)
+    if answerer is None:
+        return EXIT_PROBLEMS
+    reply = answerer.answer(" ".join(command.split()), clock(None), args.lang)
+    if reply.picture is None:
+        print(console_text(reply), file=sys.stderr)
+        return EXIT_PROBLEMS
+    from bot.core.drawing import draw  # matplotlib loads only for the picture commands
+
+    try:
+        png = draw(answerer.knowledge, reply.picture)
+    except Exception as err:  # a drawing that fails says why, without a traceback
+        print(f"could not draw the picture: {type(err).__name__}: {err}", file=sys.stderr)
+        print(reply.text, file=sys.stderr)
+        return EXIT_PROBLEMS
+    Path(args.output).write_bytes(png)
+    print(reply.text)
+    print(f"written to {args.output}")
     return EXIT_OK
 
 
@@ -420,6 +474,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", help="language of the calendar's labels (it: Italian)")
     p.set_defaults(func=cmd_calendar)
+
+    p = sub.add_parser(
+        "map",
+        help="write an edition's route map as a PNG file",
+        description="Draw an edition's route on the map of its country (towns in order, "
+        "start and finish), as /map sends it on Telegram. Towns without coordinates in "
+        "knowledge/places.yaml are left out and named; a route with no towns to draw says so.",
+    )
+    p.add_argument("year", nargs="?", type=int, help="the edition's year (default: the latest)")
+    p.add_argument("--event", metavar="EVENT", help="an event's name or id (default: Mille Miglia)")
+    p.add_argument("--output", "-o", metavar="FILE", required=True, help="the PNG to write")
+    p.add_argument("--lang", help="language of the map's texts (it: Italian)")
+    p.set_defaults(func=cmd_map)
+
+    p = sub.add_parser(
+        "chart",
+        help="write a chart of the race's history as a PNG file",
+        description="speeds: the winners' average speed 1927-1957 with the record marked; "
+        "fields: starters per year, speed race and revival; makes: wins by make, speed race "
+        "and revival apart. The same chart /chart sends on Telegram.",
+    )
+    p.add_argument("name", choices=CHARTS, help="which chart")
+    p.add_argument("--output", "-o", metavar="FILE", required=True, help="the PNG to write")
+    p.add_argument("--lang", help="language of the chart's texts (it: Italian)")
+    p.set_defaults(func=cmd_chart)
     return parser
 
 

@@ -159,11 +159,18 @@ people:
       - https://en.wikipedia.org/wiki/Mille_Miglia
 """,
     "places.yaml": """\
-# One place, with its Italian name.
+# Two places, one with its Italian name; where they are, from the gazetteer.
 places:
   - name: Rome
     aliases: [Roma]
     name_it: Roma
+    lat: 41.89193
+    lon: 12.51133
+    source: https://www.geonames.org/3169070
+  - name: Brescia
+    lat: 45.53558
+    lon: 10.21472
+    source: https://www.geonames.org/3181554
 """,
 }
 

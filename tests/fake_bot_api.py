@@ -98,6 +98,7 @@ HTML_TAGS = frozenset(
     }
 )
 MAX_TEXT = 4096  # UTF-16 code units, counted after entity parsing
+MAX_CAPTION = 1024  # the same for a photo's or a document's caption
 COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
 MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}")
 BOT_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -252,6 +253,7 @@ class FakeBotApi:
         "getUpdates",
         "sendMessage",
         "sendDocument",
+        "sendPhoto",
         "editMessageText",
         "editMessageReplyMarkup",
         "deleteMessage",
@@ -296,6 +298,7 @@ class FakeBotApi:
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.photos: dict[str, bytes] = {}  # file_id -> the uploaded bytes
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._inline_queries: dict[str, bool] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
@@ -780,6 +783,44 @@ class FakeBotApi:
         }
         if params.get("caption"):
             message["caption"] = str(params["caption"])
+        self._messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _api_sendPhoto(self, params: Params) -> dict[str, Any]:
+        """A photo: an upload (must be a PNG or JPEG) gets a new file_id; a known file_id is
+        re-sent as is; anything else is rejected as Telegram does. The caption is checked like
+        a text, against the 1,024-character limit."""
+        chat = self._chat_of(params)
+        photo = params.get("photo")
+        if isinstance(photo, dict):
+            data = photo.get("data", b"")
+            if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8")):
+                raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            file_id = f"photo{len(self.photos)}"
+            self.photos[file_id] = data
+        elif isinstance(photo, str) and photo in self.photos:
+            file_id = photo
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat["id"]),
+            "from": dict(self.bot_user),
+            "chat": chat,
+            "date": int(time.time()),
+            "photo": [
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 960, "height": 960}
+            ],
+        }
+        caption = params.get("caption")
+        if caption:
+            mode = str(params.get("parse_mode") or "").lower()
+            plain = parse_html(str(caption)) if mode == "html" else str(caption)
+            if utf16_len(plain) > MAX_CAPTION:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            message["caption"] = plain
+        markup = self._inline_markup(params)
+        if markup is not None:
+            message["reply_markup"] = markup
         self._messages[(chat["id"], message["message_id"])] = message
         return message
 

@@ -29,7 +29,7 @@ TRIBUTES = (
     "Mercedes-Benz Tribute to Mille Miglia",
     "Mille Miglia North America Tribute",
 )
-FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Card"}
+FOLLOW_UP_LABELS = {"Route", "Winners", "Reports", "Card", "Map"}
 
 
 def ask(answerer: Answerer, text: str) -> Reply:
@@ -251,9 +251,9 @@ def test_every_follow_up_button_answers_about_the_same_edition(
         suffix = "" if ed.event == DEFAULT_EVENT else f" {ed.event}"
         card = ask(answerer, f"/edition {ed.year}{suffix}")
         assert card.edition == ed.key, card.text
-        assert all(b.in_place for b in card.buttons), card.buttons
+        assert all(b.in_place for b in card.buttons if not b.ask.startswith("/map")), card.buttons
         assert [b.label for b in card.buttons if b.active] in ([], ["Card"]), card.buttons
-        pending: list[Button] = list(card.buttons)
+        pending: list[Button] = [b for b in card.buttons if not b.ask.startswith("/map")]
         seen: set[str] = set()
         while pending:
             button = pending.pop()
@@ -307,7 +307,7 @@ def test_an_aspect_is_the_active_tab_beside_the_card(
     assert reply.kind is Kind.ANSWER
     assert Button("Card", full, in_place=True) in reply.buttons
     assert [b.shown for b in reply.buttons if b.active] == [f"• {asked}"]
-    assert all(b.in_place for b in reply.buttons)
+    assert all(b.in_place for b in reply.buttons if not b.ask.startswith("/map"))  # Map: a photo
 
 
 def test_an_aspect_answers_that_aspect_only(answerer: Answerer) -> None:

@@ -323,7 +323,7 @@ async def test_a_cards_tabs_switch_the_same_message(api: FakeBotApi) -> None:
     api.push_message(user, user, "/edition 2014")
     card = await api.wait_for_message(user)
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["• Card", "Winners", "Route", "Reports"]
+    assert labels == ["• Card", "Winners", "Route", "Reports", "Map"]
     before = api.mark()
     api.push_callback_query(user, card, button_data(card)[2])  # Route
     edit = await expect_call(
@@ -438,3 +438,28 @@ async def test_fake_api_long_poll_wakes_up_on_an_update_and_honours_its_timeout(
 
         async with http.post(url, data={"offset": str(update["update_id"] + 1)}) as response:
             assert (await response.json())["result"] == [], "an offset confirms earlier updates"
+
+
+# ------------------------------------------------------------------ pictures (issue 12)
+
+
+async def test_a_map_is_uploaded_once_then_resent_by_file_id(api: FakeBotApi) -> None:
+    user = new_user()
+    api.push_message(user, user, "/map 2014")
+    first = await api.wait_for("sendPhoto", lambda p: p["chat_id"] == user)
+    upload = first["photo"]
+    assert isinstance(upload, dict) and upload["data"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert "Brescia - Padova - Rome" in first["caption"]
+    other = new_user()
+    api.push_message(other, other, "show me the 2014 route on a map")
+    second = await api.wait_for("sendPhoto", lambda p: p["chat_id"] == other)
+    assert isinstance(second["photo"], str) and api.photos[second["photo"]] == upload["data"]
+
+
+async def test_a_long_map_caption_is_cut_to_telegrams_limit(api: FakeBotApi) -> None:
+    user = new_user()
+    api.push_message(user, user, "/map 2026")  # its text answer is over 1,024 characters
+    params = await api.wait_for("sendPhoto", lambda p: p["chat_id"] == user)
+    caption = params["caption"]
+    assert len(caption) <= 1024 and caption.endswith("…"), len(caption)
+    # the api fixture fails the test if the fake Bot API rejected the caption as too long

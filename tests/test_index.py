@@ -422,7 +422,7 @@ def test_cli_index_prints_counts(
         "facts": 1,
         "phrasings": 3,
         "people": 1,
-        "places": 1,
+        "places": 2,
         "editions:mille-miglia": 3,
     }
     assert db.is_file()
@@ -469,7 +469,7 @@ def test_cli_index_with_broken_kb_prints_problems(
     assert code == 1
     assert out == [
         "places.yaml:4: places[0].alias: unknown key 'alias' (did you mean 'aliases'?); "
-        "allowed: name, aliases, name_it"
+        "allowed: name, aliases, lat, lon, source, note, no_coordinates, name_it"
     ]
     assert not db.exists()
 

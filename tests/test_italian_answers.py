@@ -413,8 +413,14 @@ def test_asked_in_english_the_reply_stays_english(
 def test_follow_up_buttons_are_labelled_in_italian_and_ask_the_same(answerer: Answerer) -> None:
     italian = answerer.answer("/edition 2014", NOW, "it")
     english = answerer.answer("/edition 2014", NOW)
-    assert [b.shown for b in italian.buttons] == ["• Scheda", "Vincitori", "Percorso", "Articoli"]
-    assert [b.shown for b in english.buttons] == ["• Card", "Winners", "Route", "Reports"]
+    assert [b.shown for b in italian.buttons] == [
+        "• Scheda",
+        "Vincitori",
+        "Percorso",
+        "Articoli",
+        "Mappa",
+    ]
+    assert [b.shown for b in english.buttons] == ["• Card", "Winners", "Route", "Reports", "Map"]
     assert [b.ask for b in italian.buttons] == [b.ask for b in english.buttons]
     route = answerer.answer("/edition 2014 route", NOW, "it")
     assert [b.shown for b in route.buttons][:3] == ["Scheda", "Vincitori", "• Percorso"]

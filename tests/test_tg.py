@@ -109,6 +109,15 @@ class RecordingRequest(BaseRequest):
             }
         if method == "getChatMember":
             return self.chat_member(params)
+        if method == "sendPhoto":  # a map or a chart: Telegram names the photo by a file id
+            return {
+                "message_id": next(self._ids),
+                "date": 0,
+                "chat": {"id": params.get("chat_id", PRIVATE), "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mille"},
+                "caption": params.get("caption", ""),
+                "photo": [{"file_id": "photo-1", "file_unique_id": "u1", "width": 9, "height": 9}],
+            }
         return True
 
     def chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -323,7 +332,7 @@ async def test_every_command_answers_in_html(app: Any, command: str, expected: s
 async def test_edition_card_offers_tabs_with_the_card_marked(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     labels = [b["text"] for b in buttons_of(params)]
-    assert labels == ["• Card", "Winners", "Route", "Reports"]
+    assert labels == ["• Card", "Winners", "Route", "Reports", "Map"]
 
 
 async def test_a_tab_switches_the_same_message_in_place(app: Any) -> None:
@@ -335,7 +344,7 @@ async def test_a_tab_switches_the_same_message_in_place(app: Any) -> None:
     (edit,) = [p for m, p in calls if m == "editMessageText"]
     assert edit["message_id"] == 77
     assert "Route of the 2014 Mille Miglia: Brescia" in edit["text"]
-    assert [b["text"] for b in buttons_of(edit)] == ["Card", "Winners", "• Route", "Reports"]
+    assert [b["text"] for b in buttons_of(edit)] == ["Card", "Winners", "• Route", "Reports", "Map"]
     back = buttons_of(edit)[0]["callback_data"]
     (again,) = [p for m, p in await process(app, callback(back, 77)) if m == "editMessageText"]
     assert "Dates: 15-18 May 2014" in again["text"]
@@ -409,8 +418,12 @@ async def test_every_button_the_bot_shows_can_be_tapped(app: Any) -> None:
     params = last_sent(await process(app, message("/edition 2014")))
     for button in buttons_of(params):
         calls = await process(app, callback(button["callback_data"]))
-        shown = [p for m, p in calls if m in ("sendMessage", "editMessageText")]
-        assert "2014" in shown[-1]["text"], button
+        shown = [
+            str(p.get("text") or p.get("caption"))
+            for m, p in calls
+            if m.startswith("send") or m == "editMessageText"
+        ]
+        assert "2014" in shown[-1], button
 
 
 async def test_clarify_suggestions_become_buttons_that_work(app: Any) -> None:
@@ -750,3 +763,65 @@ def test_html_labels_follow_the_reply_language() -> None:
     )
     html = to_html(reply)
     assert "<b>Articoli</b>" in html and "Fonti: " in html and "Sources" not in html
+
+
+# ----------------------------------------------------------------- pictures (issue 12)
+
+
+async def test_a_map_sends_one_photo_with_the_text_as_caption_and_buttons(app: Any) -> None:
+    calls = await process(app, message("/map 2014"))
+    assert [m for m, _ in calls if m.startswith("send")] == ["sendPhoto"]
+    params = next(p for m, p in calls if m == "sendPhoto")
+    assert params["caption"].startswith("<b>Mille Miglia 2014: the route</b>")
+    assert [b["text"] for b in buttons_of(params)] == ["Card"]
+
+
+async def test_a_picture_that_fails_to_draw_gets_the_text_answer(
+    app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.core import drawing
+
+    def broken(*args: Any) -> bytes:
+        raise RuntimeError("the outline data is missing")
+
+    monkeypatch.setattr(drawing, "draw", broken)
+    calls = await process(app, message("/chart speeds"))
+    assert "sendPhoto" not in [m for m, _ in calls]
+    text = last_sent(calls)["text"]
+    assert "Stirling Moss" in text and "could not be drawn" in text
+    assert "could not draw picture chart-speeds" in caplog.text
+
+
+async def test_other_chats_are_answered_while_a_picture_is_drawn(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from bot.core import drawing
+
+    release = threading.Event()
+    real = drawing.draw
+
+    def slow(*args: Any) -> bytes:
+        assert release.wait(5), "the test never released the drawing"
+        return real(*args)
+
+    monkeypatch.setattr(drawing, "draw", slow)
+    drawing_task = asyncio.create_task(process(app, message("/chart fields")))
+    await asyncio.sleep(0.05)  # the drawing is now blocked in its worker thread
+    try:
+        assert "Moss" in "\n".join(await send(app, message("who won in 1955")))
+        assert not drawing_task.done()
+    finally:
+        release.set()
+    calls = await drawing_task
+    assert "sendPhoto" in [m for m, _ in calls]
+
+
+async def test_editing_a_map_question_into_a_text_one_sends_a_new_answer(app: Any) -> None:
+    await process(app, message("/map 2014", message_id=88))
+    calls = await process(app, message("who won in 1955", message_id=88, edited=True))
+    methods = [m for m, _ in calls]
+    assert "editMessageText" not in methods  # a photo's caption cannot become the answer
+    assert "Moss" in last_sent(calls)["text"]

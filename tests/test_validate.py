@@ -602,7 +602,7 @@ def test_valid_small_kb_prints_ok_with_counts(
 ) -> None:
     code, out = run_validate(kb_dir, capsys)
     assert code == 0
-    assert out == ["OK: 2 events, 3 editions, 1 reports, 1 facts, 3 phrasings, 1 people, 1 places"]
+    assert out == ["OK: 2 events, 3 editions, 1 reports, 1 facts, 3 phrasings, 1 people, 2 places"]
 
 
 def test_validate_defaults_to_knowledge_dir(

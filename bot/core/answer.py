@@ -20,6 +20,7 @@ from bot.core.commands import Commands, examples
 from bot.core.i18n import t, using
 from bot.core.lexicon import language_of
 from bot.core.model import Event, Fact, Knowledge
+from bot.core.pictures import picture_reply, picture_request
 from bot.core.reply import Draft, Kind, Reply
 from bot.core.shortcuts import bare_command
 from bot.core.text import normalise, words
@@ -58,6 +59,9 @@ class Answerer:
         with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(t("answers.empty_question"))
+            # Maps and charts (/map, /chart, "show me the 2014 route on a map"): a picture.
+            if (wish := picture_request(text)) is not None:
+                return picture_reply(self, wish, now)
             if text.startswith("/"):
                 return self.commands.run(text, now)
             return self.ask(text, now)

@@ -73,6 +73,8 @@ COMMANDS = tuple(
         "edition",
         "editions",
         "reports",
+        "map",
+        "chart",
         "calendar",
         "subscribe",
         "unsubscribe",

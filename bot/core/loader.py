@@ -32,6 +32,7 @@ from bot.core.model import (
     Report,
     Status,
 )
+from bot.core.text import fold
 from bot.core.validate import (
     INDEX_KEY,
     INVALID,
@@ -204,10 +205,34 @@ class _Builder:
 
     def _take_places(self, data: dict[str, Any], file: str) -> None:
         for item in data.get("places", []):
+            if item.get(INVALID_KEYS, set()) & {"name", "aliases"}:
+                self.partial = True  # route towns may name it: "not in places.yaml" would echo
             if self._keep(item, schema.PLACE):
-                self.places.append(
-                    Place(item["name"], tuple(item.get("aliases", ())), _italian(item))
-                )
+                place = _place(item, file)
+                self.places.append(place)
+                self._located(place, f"places[{item[INDEX_KEY]}]")
+                self._check_place(place, item.get(INVALID_KEYS, set()))
+
+    def _check_place(self, place: Place, invalid: set[str]) -> None:
+        """Coordinates come as a pair, within range, from a named gazetteer; or not at all."""
+
+        def report(field_name: str, what: str) -> None:
+            self.problems.append(
+                Problem(place.file, place.line, self._path(place, field_name), what)
+            )
+
+        if invalid & {"lat", "lon"}:
+            return
+        if (place.lat is None) != (place.lon is None):
+            report("lat" if place.lat is None else "lon", "lat and lon go together")
+        if place.lat is not None and not -90 <= place.lat <= 90:
+            report("lat", f"latitude {place.lat} is not between -90 and 90")
+        if place.lon is not None and not -180 <= place.lon <= 180:
+            report("lon", f"longitude {place.lon} is not between -180 and 180")
+        if place.located and not place.source and "source" not in invalid:
+            report("source", "coordinates need their source (the gazetteer's page)")
+        if place.located and place.no_coordinates:
+            report("no_coordinates", "a place with lat and lon cannot also have no coordinates")
 
     def _located(self, item: object, where: str) -> None:
         """Remember an item's path in its file, for messages about its references."""
@@ -327,6 +352,7 @@ class _Builder:
                 self._missing(rep, "event", "event", rep.event)
             elif rep.edition_key not in seen:
                 self._missing(rep, "year", "edition", rep.edition_key)
+        self._check_route_places()
         people = {p.id for p in self.people}
         report_ids = {r.id for r in self.reports}
         for fact in self.facts:
@@ -334,6 +360,30 @@ class _Builder:
             self._refs(fact, "about.editions", fact.editions, seen.keys(), "edition")
             self._refs(fact, "about.people", fact.people, people, "person")
             self._refs(fact, "about.reports", fact.reports, report_ids, "report")
+
+    def _check_route_places(self) -> None:
+        """Every town a route names has coordinates, or places.yaml says why it has none.
+
+        That keeps each route's map honest: a town is drawn where the gazetteer puts it, or the
+        map says it is left out; nothing is placed by guesswork.
+        """
+        if self.partial or not any(p.file for p in self.places):
+            return  # a broken places.yaml was reported already; this would only echo it
+        names = {fold(n): p for p in self.places for n in (p.name, *p.aliases)}
+        for ed in self.editions:
+            for index, town in enumerate(ed.route):
+                place = names.get(fold(town))
+                if place is not None and (place.located or place.no_coordinates):
+                    continue
+                what = (
+                    f"'{town}' is not in places.yaml; add it with lat, lon and source "
+                    "(or no_coordinates: why)"
+                    if place is None
+                    else f"'{town}' has no coordinates in places.yaml (add lat, lon and "
+                    "source, or no_coordinates: why)"
+                )
+                where = self._path(ed, f"route[{index}]")
+                self.problems.append(Problem(ed.file, ed.line, where, what))
 
     def _unique(self, what: str, items: Iterable[Event | Report | Fact | Person]) -> None:
         first: dict[str, Event | Report | Fact | Person] = {}
@@ -573,6 +623,21 @@ def _fact(item: dict[str, Any], file: str) -> Fact:
         reports=tuple(about.get("reports", ())),
         conflicts=_conflicts(item),
         sources=tuple(item["sources"]),
+        italian=_italian(item),
+        file=file,
+        line=item[LINE_KEY],
+    )
+
+
+def _place(item: dict[str, Any], file: str) -> Place:
+    return Place(
+        name=item["name"],
+        aliases=tuple(item.get("aliases", ())),
+        lat=item.get("lat"),
+        lon=item.get("lon"),
+        source=item.get("source"),
+        note=item.get("note"),
+        no_coordinates=item.get("no_coordinates"),
         italian=_italian(item),
         file=file,
         line=item[LINE_KEY],

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from bot.core.text import fold
+
 # The Italian versions of an item's texts, as (field, text) pairs: ``(("summary", "..."),)``.
 # Kept beside the English so the model stays one object per item; ``localise`` builds the
 # Italian view from them.
@@ -203,11 +205,26 @@ class Person:
 
 @dataclass(frozen=True)
 class Place:
-    """A town with its names in English and Italian, so Rome and Roma are one place."""
+    """A town with its names in English and Italian, so Rome and Roma are one place.
+
+    ``lat``/``lon`` come from a gazetteer (``source``) so that a route can be drawn; a place a
+    route names but the gazetteer does not have keeps ``no_coordinates`` (why), never a guess.
+    """
 
     name: str
     aliases: tuple[str, ...]
     italian: Italian = ()
+    lat: float | None = None
+    lon: float | None = None
+    source: str | None = None
+    note: str | None = None
+    no_coordinates: str | None = None
+    file: str = ""
+    line: int = 0
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
 
 @dataclass(frozen=True)
@@ -251,6 +268,14 @@ class Knowledge:
     def editions_of(self, event_id: str) -> tuple[Edition, ...]:
         return tuple(
             sorted((e for e in self.editions if e.event == event_id), key=lambda e: e.year)
+        )
+
+    def place_named(self, name: str) -> Place | None:
+        """The place a route entry names (by name or alias, case and accents aside), if any."""
+        wanted = fold(name)
+        return next(
+            (p for p in self.places if any(fold(n) == wanted for n in (p.name, *p.aliases))),
+            None,
         )
 
     def edition(self, event_id: str, year: int) -> Edition | None:

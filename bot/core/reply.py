@@ -88,6 +88,26 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture a reply comes with (a route map or a chart), named, not drawn.
+
+    Front ends draw it with ``bot.core.drawing.draw`` (or take it from the picture cache)
+    and send it with the reply's text as its caption; the console just names it. ``key``
+    changes with the knowledge's digest, so a new knowledge version is drawn afresh.
+    """
+
+    kind: str  # "map" or "chart"
+    subject: str  # "mille-miglia/2014" for a map, "speeds" for a chart
+    digest: str
+    lang: str = "en"
+
+    @property
+    def key(self) -> str:
+        subject = self.subject.replace("/", "-")
+        return f"{self.kind}-{subject}-{self.lang}-{self.digest[:12]}"
+
+
+@dataclass(frozen=True)
 class Reply:
     """An answer: its kind, a title, paragraphs, linked reports, sources and suggestions.
 
@@ -105,6 +125,7 @@ class Reply:
     topic: str = ""
     buttons: tuple[Button, ...] = ()
     lang: str = "en"
+    picture: Picture | None = None  # sent with the text as its caption (see pictures.py)
 
     @property
     def text(self) -> str:

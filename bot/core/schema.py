@@ -259,7 +259,19 @@ PERSON = bilingual(
 )
 
 # name_it only where the Italian name differs (Rome / Roma); Italian replies show it.
-PLACE = bilingual(mapping(name=text(True), aliases=texts()), (), ("name",))
+PLACE = bilingual(
+    mapping(
+        name=text(True),
+        aliases=texts(),
+        lat=Spec("float"),
+        lon=Spec("float"),
+        source=Spec("url"),
+        note=text(),
+        no_coordinates=text(),
+    ),
+    (),
+    ("name",),
+)
 
 # The top level of each kind of file. Which kind a file is follows from its path.
 FILES: dict[str, Spec] = {

@@ -27,6 +27,7 @@ from telegram.request import BaseRequest
 
 from bot.core.commands import COMMANDS
 from bot.core.index import state_path
+from bot.core.picturestore import PictureCache, PictureIds, cache_dir
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
 from bot.core.subscriptions import SubscriptionStore
@@ -37,6 +38,7 @@ from bot.tg.calendar import on_calendar
 from bot.tg.context import BotState
 from bot.tg.keyboards import ButtonMemory
 from bot.tg.menus import register_commands
+from bot.tg.pictures import Pictures
 from bot.tg.retry import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     await state.stats.open()
     await state.unanswered.open()
     await reminders.start(application)  # opens the subscriptions, rebuilds the reminder jobs
+    if state.pictures is not None:
+        await state.pictures.ids.open()
     await register_commands(application)
 
 
@@ -55,6 +59,8 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await state.stats.close()
     await state.unanswered.close()
     await reminders.stop(application)
+    if state.pictures is not None:
+        await state.pictures.ids.close()
 
 
 def file_url_of(base_url: str) -> str:
@@ -98,6 +104,10 @@ def build_application(
         memory=ButtonMemory(),
         clock=now,
         subscriptions=SubscriptionStore(state_path(settings.database_path)),
+        pictures=Pictures(
+            PictureCache(cache_dir(state_path(settings.database_path))),
+            PictureIds(state_path(settings.database_path)),
+        ),
     )
     add_handlers(application)
     return application

@@ -15,6 +15,7 @@ from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg.keyboards import ButtonMemory
+from bot.tg.pictures import Pictures
 
 ANSWERS_KEPT = 2000  # questions whose answers an edit can still update
 
@@ -33,6 +34,7 @@ class BotState:
     # admins whose private chat has the admin menu (set at start, or when they first write)
     admin_menus: set[int] = field(default_factory=set)
     exit_code: int = 0  # set when the bot must stop (another instance polls the same token)
+    pictures: Pictures | None = None  # maps and charts (bot/tg/pictures.py); None: text only
 
     def remember(self, chat_id: int, question_id: int, answer_ids: list[int]) -> None:
         self.answers[(chat_id, question_id)] = answer_ids

@@ -30,6 +30,7 @@ from bot.core.search import search
 from bot.tg.context import BotState, state_of
 from bot.tg.keyboards import decode, keyboard
 from bot.tg.menus import set_admin_menu
+from bot.tg.pictures import send_picture, without_picture
 from bot.tg.render import split_message, to_html
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,14 @@ async def respond(
     now = state.clock()
     reply = state.service.answer(question, now, language_of_user(update))
     await count(state, question, reply, now)
-    chunks = split_message(to_html(reply))
     markup = keyboard(reply, question, state.memory)
+    if reply.picture is not None:  # pictures hook (issue 12): a photo, its caption the text
+        in_group = message if message.chat.type != ChatType.PRIVATE else None
+        # Not remembered for edits: a photo's caption cannot become a text answer in place.
+        if await picture_sent(context, state, reply, markup, message.chat.id, in_group):
+            return
+        reply = without_picture(reply)
+    chunks = split_message(to_html(reply))
     key = (message.chat.id, message.message_id)
     if update.edited_message is not None and key in state.answers:
         ids = await replace_answer(context, message.chat.id, state.answers[key], chunks, markup)
@@ -127,6 +134,21 @@ async def respond(
             )
             ids.append(sent.message_id)
     state.remember(message.chat.id, message.message_id, ids)
+
+
+async def picture_sent(
+    context: ContextTypes.DEFAULT_TYPE,
+    state: BotState,
+    reply: Reply,
+    markup: InlineKeyboardMarkup | None,
+    chat_id: int,
+    quote: Message | None = None,
+) -> Message | None:
+    """The photo message of a reply with a picture; None when it could not be drawn."""
+    if state.pictures is None:
+        return None
+    knowledge = state.service.answerer.knowledge
+    return await send_picture(context, state.pictures, knowledge, reply, markup, chat_id, quote)
 
 
 async def count(state: BotState, question: str, reply: Reply, now: datetime) -> None:
@@ -261,8 +283,12 @@ def tapped_label(query: CallbackQuery) -> str:
 async def send_reply(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, asked: str, state: BotState
 ) -> None:
-    chunks = split_message(to_html(reply))
     markup = keyboard(reply, asked, state.memory)
+    if reply.picture is not None:  # pictures hook (issue 12): a tapped Map button
+        if await picture_sent(context, state, reply, markup, chat_id) is not None:
+            return
+        reply = without_picture(reply)
+    chunks = split_message(to_html(reply))
     for n, chunk in enumerate(chunks):
         await context.bot.send_message(
             chat_id,

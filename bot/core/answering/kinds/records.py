@@ -24,7 +24,7 @@ from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.i18n import t
 from bot.core.lexicon import lexicon
-from bot.core.model import Edition, Event, Status
+from bot.core.model import Edition, Era, Event, Status
 from bot.core.reply import Draft
 from bot.core.understand import Query, clean_name
 
@@ -612,24 +612,23 @@ def _splits(event: Event) -> bool:
 
 
 def _per_era(q: Query, v: View, event: Event, base: Selection | None = None) -> list[Selection]:
-    """The selection, or one per era when the question names none (speed race and revival)."""
+    """The selection, one per era when it names several ("in the speed race and in the
+    revival"), or when it names none (the speed race and the revival apart)."""
     sel = base or select(q, v, event)
+    if len(sel.eras) > 1:
+        named = [e for e in event.eras if e.id in sel.eras]
+        spans = {era_span(e) for e in named}
+        rest = [s for s in sel.said if s not in spans]
+        return [_era_part(sel, e, rest) for e in named]
     if sel.eras or sel.span or sel.years or not _splits(event):
         return [sel]
-    parts = []
-    for era in event.eras:
-        if era.id not in ("speed", "revival"):
-            continue
-        part = Selection(
-            **{
-                **sel.__dict__,
-                "eras": (era.id,),
-                "said": [era_span(era), *sel.said],
-                "uses": set(sel.uses),
-            }
-        )
-        parts.append(part)
-    return parts
+    return [_era_part(sel, e, sel.said) for e in event.eras if e.id in ("speed", "revival")]
+
+
+def _era_part(sel: Selection, era: Era, said: list[str]) -> Selection:
+    return Selection(
+        **{**sel.__dict__, "eras": (era.id,), "said": [era_span(era), *said], "uses": set(sel.uses)}
+    )
 
 
 def _winners_by_name(eds: list[Edition]) -> dict[str, list[Edition]]:
