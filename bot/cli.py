@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.answerers import Answerers
+from bot.core.answering.conversation import Context
 from bot.core.chartdata import CHARTS
 from bot.core.evaluation import evaluate
 from bot.core.events import DEFAULT_EVENT
@@ -165,9 +166,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         if isinstance(sys.stdout, io.TextIOWrapper):
             sys.stdout.reconfigure(encoding="utf-8")
+        context: Context | None = None
         for line in sys.stdin:
             question = line.rstrip("\n")
-            reply = answerer.answer(question, now, args.lang)
+            if args.conversation and not question.strip():
+                context = None  # an empty line ends the conversation; it gets no reply
+                continue
+            reply = answerer.answer(question, now, args.lang, context)
+            if args.conversation:
+                context = Context.from_dict(reply.context)
             print(json.dumps(reply.as_json(question), ensure_ascii=False), flush=True)
         return EXIT_OK
     question = " ".join(args.question)
@@ -200,6 +207,7 @@ def chat_loop(
         import readline  # noqa: F401
     welcome = answerer.answer("/start", clock(fixed_now), lang)
     text, buttons = chat_text(welcome)
+    context: Context | None = None  # what the conversation is about: follow-ups read against it
     print(f"{text}\n{catalogue(welcome.lang)('console.how_to')}\n")
     while True:
         try:
@@ -209,7 +217,9 @@ def chat_loop(
             return EXIT_OK
         if not line.strip():
             continue
-        text, buttons = chat_text(answerer.answer(typed(line, buttons), clock(fixed_now), lang))
+        reply = answerer.answer(typed(line, buttons), clock(fixed_now), lang, context)
+        context = Context.from_dict(reply.context)
+        text, buttons = chat_text(reply)
         print(text)
         print()
 
@@ -262,7 +272,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if answerer is None:
         return EXIT_PROBLEMS
     now = clock(args.now)
-    result = evaluate(Path(args.file), lambda q: answerer.answer(q, now))
+
+    def converse(turns: list[str]) -> Reply:
+        """The reply to the last turn, each turn read against the one before (``turns:``)."""
+        context: Context | None = None
+        reply = None
+        for turn in turns:
+            reply = answerer.answer(turn, now, None, context)
+            context = Context.from_dict(reply.context)
+        assert reply is not None  # an item has at least one turn
+        return reply
+
+    result = evaluate(Path(args.file), converse)
     print(result.report())
     return EXIT_OK
 
@@ -404,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="read questions from stdin, write one JSON object per line",
+    )
+    p.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with --json: consecutive lines are one conversation (follow-ups read against "
+        "the turn before), an empty line ends it",
     )
     p.add_argument("--now", type=iso_moment, help=now_help)
     p.add_argument("--lang", help=lang_help)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from bot.core.answering import planner
+from bot.core.answering import conversation, planner
+from bot.core.answering.conversation import Context
 from bot.core.answering.kinds.edition import EDITION_INTENTS, edition_reply_draft
 from bot.core.answering.kinds.texts import fact_draft
 from bot.core.answering.readings import Reading
@@ -46,11 +48,20 @@ class Answerer:
 
     # ----------------------------------------------------------------- the seam
 
-    def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
+    def answer(
+        self,
+        question: str,
+        now: datetime,
+        lang: str | None = None,
+        context: Context | None = None,
+    ) -> Reply:
         """Answer one question as of ``now`` (timezone-aware; naive means UTC).
 
         The reply is in Italian when ``lang`` (the user's Telegram language) is Italian or the
-        question is asked in Italian; otherwise in English.
+        question is asked in Italian; otherwise in English. ``context`` is what the
+        conversation was about (the ``context`` of the previous reply, kept by the front end):
+        a follow-up ("and in 1956?", "what car did he drive?") is read against it, and the
+        reply carries the context for the next question.
         """
         text = " ".join(question.split())
         bare = bare_command(text)  # "help" / "aiuto" work without the slash
@@ -63,12 +74,45 @@ class Answerer:
             if (wish := picture_request(text)) is not None:
                 return picture_reply(self, wish, now)
             if text.startswith("/"):
-                return self.commands.run(text, now)
-            return self.ask(text, now)
+                return self._with_context(self.commands.run(text, now), context, now)
+            return self.ask(text, now, context)
 
-    def ask(self, text: str, now: datetime) -> Reply:
-        """A question in words."""
-        return self.reply_to(understand(text, self.catalog), now)
+    def ask(self, text: str, now: datetime, context: Context | None = None) -> Reply:
+        """A question in words, read against the conversation's context when it is a follow-up."""
+        query = understand(text, self.catalog)
+        read = conversation.read_follow_up(query, context, now)
+        # "only the Ferrari ones?" after a list: the previous question and this one, as one
+        query = understand(read.narrowed, self.catalog) if read.narrowed else read.query
+        draft = planner.plan(query, Ctx(self.view, now))
+        if read.used and not draft.title:
+            draft.title = self._label(query)  # how the follow-up was read, so a guess shows
+        follow = conversation.context_of(query, draft, self.view.edition_people, now)
+        if not (query.has_subject or draft.edition) and context is not None:
+            follow = conversation.idle(context)  # small talk, a bare "why?": keep the subject
+        reply = draft.finish()
+        return replace(reply, context=follow.to_dict())
+
+    def _with_context(self, reply: Reply, context: Context | None, now: datetime) -> Reply:
+        """A command's reply leaves the edition it showed as the subject ("/edition 1955")."""
+        if reply.edition:
+            event, _, year = reply.edition.partition("/")
+            query = Query(text="", tokens=(), years=(int(year),), events=(event,))
+            draft = Draft(0.0, edition=reply.edition, title=reply.title)
+            follow = conversation.context_of(query, draft, self.view.edition_people, now)
+            return replace(reply, context=follow.to_dict())
+        if context is not None:
+            return replace(reply, context=conversation.idle(context).to_dict())
+        return reply
+
+    def _label(self, query: Query) -> str:
+        """'Mille Miglia 1956', 'Stirling Moss': the subject a follow-up was read about."""
+        parts = [self.events[e].name for e in query.events[:1] if e in self.events]
+        if not parts and query.years:
+            parts = [self.events["mille-miglia"].name] if "mille-miglia" in self.events else []
+        parts += [str(y) for y in query.years[:2]]
+        if not parts and query.people:
+            parts = list(query.people[:2])
+        return " ".join(parts)
 
     def reply_to(self, query: Query, now: datetime) -> Reply:
         """The reply to a question already read (search reads it once for several uses)."""

@@ -11,6 +11,7 @@ import random
 from datetime import datetime
 
 from bot.core.answer import Answerer, reply_language
+from bot.core.answering.conversation import Context
 from bot.core.i18n import LANGUAGES
 from bot.core.localise import localised
 from bot.core.model import Knowledge
@@ -38,6 +39,12 @@ class Answerers:
         """The Answerer whose knowledge speaks the reply's language."""
         return self.by_lang[self.language_of(question, lang)]
 
-    def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
+    def answer(
+        self,
+        question: str,
+        now: datetime,
+        lang: str | None = None,
+        context: Context | None = None,
+    ) -> Reply:
         reply_lang = self.language_of(question, lang)
-        return self.by_lang[reply_lang].answer(question, now, lang)
+        return self.by_lang[reply_lang].answer(question, now, lang, context)

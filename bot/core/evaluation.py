@@ -79,12 +79,15 @@ class EvalResult:
         return "\n".join(lines)
 
 
-def evaluate(path: Path, ask: Callable[[str], Reply]) -> EvalResult:
+def evaluate(path: Path, ask: Callable[[list[str]], Reply]) -> EvalResult:
+    """Score a question file; ``ask`` answers a conversation's turns (one turn for ``q:``)
+    and returns the reply to the last, which the item is judged on."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     result = EvalResult()
     for item in items:
-        question = str(item["q"]).replace("\n", " ")
-        reply = ask(question)
+        turns = [str(t).replace("\n", " ") for t in (item.get("turns") or [item["q"]])]
+        question = " -> ".join(turns)
+        reply = ask(turns)
         good, why = judge(item, reply.kind.value, reply.text)
         tag = item.get("tag", "-")
         result.per_tag[tag][0] += good

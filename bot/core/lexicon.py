@@ -146,7 +146,8 @@ def lexicon() -> Lexicon:
         months={normalise(str(k)): int(v) for k, v in raw.get("months", {}).items()},
         roles={
             name: frozenset(normalise(str(w)) for w in ws)
-            for name, ws in raw.get("roles", {}).items()
+            for section in ("roles", "followup_roles")
+            for name, ws in raw.get(section, {}).items()
         },
         make_aliases={normalise(str(k)): str(v) for k, v in raw.get("make_aliases", {}).items()},
         makes=tuple(str(m) for m in raw.get("makes", [])),

@@ -126,6 +126,9 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     lang: str = "en"
     picture: Picture | None = None  # sent with the text as its caption (see pictures.py)
+    # What the conversation is about after this reply, as plain data (JSON-safe): front ends
+    # keep it per conversation and give it back with the next question (Answerer.answer).
+    context: dict[str, Any] | None = None
 
     @property
     def text(self) -> str:

@@ -38,6 +38,11 @@ class View:
         self.people: dict[str, Person] = {
             self.catalog.person_ids[p.id]: p for p in knowledge.people
         }
+        # Who an edition's answer is about ("he" after "who won in 1955?"): its winning crew.
+        self.edition_people: dict[str, tuple[str, ...]] = {
+            ed.key: tuple(clean_name(n) for c in ed.winners for n in (c.driver, c.co_driver) if n)
+            for ed in knowledge.editions
+        }
         self.wins: dict[str, list[tuple[Edition, str]]] = defaultdict(list)
         for ed in self.knowledge.editions:  # who won what, computed once
             for crew in ed.winners:

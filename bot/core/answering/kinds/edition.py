@@ -82,8 +82,9 @@ def _readings(
     draft = edition_draft(ctx, q, event, ed, asked)
     present = [i for i in EDITION_INTENTS if i in q.intents]  # collapsed ones too
     used = uses | q.intent_at(*present) | _crew_words(q, ed) | _fits(ctx.view, q, event, ed)
-    if "passes" in asked or "route" in asked:
-        used |= q.at("place")
+    route = {ctx.view.canonical_place(t) for t in ed.route}
+    if "passes" in asked or "route" in asked or set(q.places) <= route:
+        used |= q.at("place")  # a town of its route names part of this edition
     if set(asked) & _NUMBERS:
         used |= q.intent_at("count")
     prior = scores.PRIOR_RECORD if asked else scores.PRIOR_CARD

@@ -61,6 +61,8 @@ class Selection:
     make: str | None = None
     other_make: bool = False
     person: str | None = None
+    people: tuple[str, ...] = ()  # "Vesco" names two people: either counts
+    other_person: bool = False  # "the ones that weren't Vesco"
     solo: bool = False
     above: float | None = None
     below: float | None = None
@@ -149,10 +151,13 @@ def select(q: Query, v: View, event: Event) -> Selection:
         sel.uses |= q.op_at("except") if sel.other_make else frozenset()
         key = "answers.records.other_make" if sel.other_make else "answers.records.make"
         sel.said.append(t(key, make=sel.make))
-    if q.people and len(q.people) == 1:
+    if q.people and len(q.people) <= 2 and not _compares(q):
         sel.person = q.people[0]
-        sel.uses |= q.at("person")
-        sel.said.append(t("answers.records.person", person=sel.person))
+        sel.people = q.people
+        sel.other_person = "except" in q.ops and not q.makes
+        sel.uses |= q.at("person") | (q.op_at("except") if sel.other_person else frozenset())
+        key = "answers.records.other_person" if sel.other_person else "answers.records.person"
+        sel.said.append(t(key, person=_surname(q.people)))
     if "solo" in q.ops:
         sel.solo = True
         sel.uses |= q.op_at("solo") | q.intent_at("co_driver")
@@ -188,7 +193,7 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
             continue
         if sel.make and sel.other_make and not ed.winners:
             continue
-        if sel.person and not _won_by(ed, sel.person):
+        if sel.person and any(_won_by(ed, p) for p in sel.people) == sel.other_person:
             continue
         if sel.solo and not any(_solo(c.co_driver, c.note) for c in ed.winners):
             continue
@@ -201,6 +206,12 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
             continue
         found.append(ed)
     return found
+
+
+def _surname(people: tuple[str, ...]) -> str:
+    """'Vesco' for Andrea and Roberto Vesco, the full name for one person."""
+    last = {p.split()[-1] for p in people if p.split()}
+    return last.pop() if len(people) > 1 and len(last) == 1 else people[0]
 
 
 def _won_by(ed: Edition, person: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from bot.core import formatting as fmt
 from bot.core.answering import scores
-from bot.core.answering.passages import Found, Phrasing, same_question
+from bot.core.answering.passages import Found, Passage, Phrasing, same_question
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
@@ -46,6 +46,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     home = asked_event or DEFAULT_EVENT
     if "years" in q.inherited:  # "...and why then?": about the year of the part before
         found = [h for h in found if set(h.passage.years) & set(q.years)] or found
+    if "people" in q.inherited:  # "when was he born?": about him, or about nothing
+        found = [h for h in found if _mentions(h.passage, q.people)]
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
     why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
@@ -116,6 +118,12 @@ def _expired(ctx: Ctx, fact: Fact) -> bool:
 
 
 _YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _mentions(p: Passage, people: tuple[str, ...]) -> bool:
+    """Whether a text names one of the people (by surname)."""
+    text = p.text.lower()
+    return any(name.split()[-1].lower() in text for name in people if name.split())
 
 
 def _same_wh(q: Query, phrasings: tuple[Phrasing, ...]) -> float:
