@@ -65,7 +65,7 @@ class View:
         self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)
         self.whats_next = WhatsNext(knowledge)
         self.event_conflicts = EventConflicts(knowledge)
-        self.catalog.learn(self.passages.vocabulary | raceday_vocabulary())
+        self.catalog.learn(self.passages.take_vocabulary() | raceday_vocabulary())
 
     def canonical_place(self, town: str) -> str:
         return self.catalog.place_key.get(normalise(town), town)
