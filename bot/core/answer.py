@@ -156,7 +156,8 @@ def reply_language(text: str, lang: str | None, names: Sequence[tuple[str, ...]]
         return "it"
     if text.startswith("/"):
         text = text.partition(" ")[2]
-    tokens = words(normalise(text))
+    # "l'anno" is "l" and "anno": an Italian elision hides the word that says the language
+    tokens = [part for word in words(normalise(text)) for part in word.split("'") if part]
     if language_of(tokens) != "it":  # names hold no English marker words: nothing to undo
         return "en"
     return "it" if language_of(_without_names(tokens, names)) == "it" else "en"
