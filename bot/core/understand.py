@@ -311,6 +311,28 @@ def clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\([^)]*\)", " ", name)).strip()
 
 
+_OPEN_RANGE = re.compile(
+    r"\b(after|since|from|before|until|up to|dopo il|dopo|dal|prima del|prima|fino al) "
+    r"(?:the |il |l )?(1[89]\d\d|20\d\d)\b"
+)
+_LATEST_YEAR = 2100  # an open range ends here: "after 1950" is 1951 onwards
+
+
+def _open_range(folded: str) -> tuple[int, int] | None:
+    """'after 1950' -> 1951 onwards, 'since 1950' -> 1950 onwards, 'before 1950' -> up to 1949."""
+    found = _OPEN_RANGE.search(folded)
+    if not found:
+        return None
+    word, year = found.group(1), int(found.group(2))
+    if word in ("before", "prima del", "prima"):
+        return (1900, year - 1)
+    if word in ("until", "up to", "fino al"):
+        return (1900, year)
+    if word in ("after", "dopo il", "dopo"):
+        return (year + 1, _LATEST_YEAR)
+    return (year, _LATEST_YEAR)
+
+
 def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
     years = [int(y) for y in _YEAR.findall(folded)]
     for short in _SHORT_YEAR.findall(folded):
@@ -332,6 +354,10 @@ def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
     ):
         span = (min(years), max(years))
         years = []
+    if span is None and len(years) == 1:
+        opened = _open_range(folded)
+        if opened is not None:
+            span, years = opened, []
     return list(dict.fromkeys(years)), span
 
 
@@ -478,7 +504,11 @@ def _mark_years(
         bare = token.rstrip("s").lstrip("'")
         if bare in wanted:
             marks["year"].add(i)
-        elif bare in ranged or (span and _DECADE_TOKEN.fullmatch(token)):
+        elif (
+            bare in ranged
+            or (span and _DECADE_TOKEN.fullmatch(token))
+            or (span and _YEAR.fullmatch(token))
+        ):
             marks["range"].add(i)
 
 

@@ -613,7 +613,8 @@ def _co_driver(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m:
     if crew is None:
         lack("winning_crew")
         return
-    asked_names = {clean_name(n) for n in q.people}
+    named = () if "people" in q.inherited else q.people  # "and the co-driver?" names nobody
+    asked_names = {clean_name(n) for n in named}
     if crew.co_driver and clean_name(crew.co_driver) in asked_names:
         d.lines.append(
             t(

@@ -28,6 +28,8 @@ from bot.core.model import Edition, Era, Event, Status
 from bot.core.reply import Draft
 from bot.core.understand import Query, clean_name
 
+EARLIEST_YEAR = 1900  # an open range "before 1930" starts here (understand.py)
+LATEST_YEAR = 2100  # and "after 1950" ends here
 WAR_END = 1940  # the last speed race before the Second World War
 WAR_RESTART = 1947  # the first one after it
 ORDERS = ("first", "last", "fastest", "slowest", "longest", "shortest")
@@ -139,7 +141,7 @@ def select(q: Query, v: View, event: Event) -> Selection:
     if q.year_range:
         sel.span = q.year_range
         sel.uses |= q.at("range")
-        sel.said.append(f"{q.year_range[0]}-{q.year_range[1]}")
+        sel.said.append(_span_words(q.year_range))
     if len(q.years) >= 2:
         sel.years = q.years
         sel.uses |= q.at("year")
@@ -212,6 +214,16 @@ def _surname(people: tuple[str, ...]) -> str:
     """'Vesco' for Andrea and Roberto Vesco, the full name for one person."""
     last = {p.split()[-1] for p in people if p.split()}
     return last.pop() if len(people) > 1 and len(last) == 1 else people[0]
+
+
+def _span_words(span: tuple[int, int]) -> str:
+    """'1948-1957', 'since 1951' (after 1950), 'up to 1929' (before 1930)."""
+    lo, hi = span
+    if hi >= LATEST_YEAR:
+        return t("answers.records.since", year=lo)
+    if lo <= EARLIEST_YEAR:
+        return t("answers.records.until", year=hi)
+    return f"{lo}-{hi}"
 
 
 def _won_by(ed: Edition, person: str) -> bool:

@@ -27,7 +27,7 @@ from bot.core.understand import Query
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
     seen: set[str] = set()
-    years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
+    years = _written_years(q)
     for passage in v.passages.own_phrasings(q.text, years):
         hit = Found(passage, q.content, 0.0)
         reading = _fact_reading(q, ctx, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
@@ -46,7 +46,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     home = asked_event or DEFAULT_EVENT
     if "years" in q.inherited:  # "...and why then?": about the year of the part before
         found = [h for h in found if set(h.passage.years) & set(q.years)] or found
-    if "people" in q.inherited:  # "when was he born?": about him, or about nothing
+    he = v.lex.role("person_pronouns")
+    if "people" in q.inherited and he & set(q.tokens):  # "when was he born?": about him only
         found = [h for h in found if _mentions(h.passage, q.people)]
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
     why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
@@ -120,6 +121,11 @@ def _expired(ctx: Ctx, fact: Fact) -> bool:
 _YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
 
 
+def _written_years(q: Query) -> frozenset[str]:
+    """The years the question writes ("after 1957" writes 1957, whatever range it means)."""
+    return frozenset(_YEAR_IN.findall(normalise(q.text)))
+
+
 def _mentions(p: Passage, people: tuple[str, ...]) -> bool:
     """Whether a text names one of the people (by surname)."""
     text = p.text.lower()
@@ -184,7 +190,7 @@ def _year_at(q: Query, i: int) -> int | None:
 def _similarity(q: Query, phrasings: tuple[Phrasing, ...], lex: Lexicon) -> float | None:
     """The best similarity of a phrasing that asks what the question asks, or None."""
     norm = normalise(q.text)
-    years = frozenset(str(y) for y in (*q.years, *(q.year_range or ())))
+    years = _written_years(q)
     found = [same_question(norm, years, p, lex) for p in phrasings]
     scores_ = [f for f in found if f is not None]
     return max(scores_) if scores_ else None
