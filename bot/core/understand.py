@@ -433,6 +433,11 @@ def understand(question: str, catalog: Catalog) -> Query:
         or i in marks.get("year", ())
         or i in marks.get("range", ())
     }
+    # The words of a field's phrase ("who ran", "take place") are what the question asks: a
+    # reading that ignores them did not understand it, even when each word alone is filler.
+    for intent, covered in phrased.items():
+        if intent in _ASKING and f"intent:{intent}" in marks:
+            content |= {i for i in covered if tokens[i] not in lex.stopwords}
     if span:
         content -= {i for i, t in enumerate(tokens) if t in lex.role("range_words")}
     content -= marks.get("number", set()) | marks.get("event", set()) & _digits(tokens)
@@ -512,6 +517,11 @@ def _mark_years(
             marks["range"].add(i)
 
 
+# Intents whose phrases ask for a field (not the frame of a question: "what is", "how many").
+_ASKING = frozenset(
+    {"organiser", "eligibility", "co_driver", "podium", "finishers", "field", "time", "route",
+     "passes", "dates", "reports", "winner", "car", "speed", "distance"}
+)
 _DECADE_TOKEN = re.compile(r"(?:1[89]|20)?\d0s")
 _THRESHOLD = re.compile(
     r"(?:above|over|more than|faster than|beyond|oltre|sopra|piu di|below|under|less than|slower than|sotto|meno di) (\d+(?:[.,]\d+)?)"
