@@ -18,6 +18,7 @@ from tests.test_tg import (  # noqa: F401  (the fixtures under ``bot``)
     buttons_of,
     callback,
     inline,
+    keyboard_of,
     last_sent,
     message,
     process,
@@ -105,3 +106,24 @@ async def test_inline_queries_leave_the_conversation_alone(bot: Any) -> None:
     after = (await send(bot, message("and the year after?")))[-1]
 
     assert "1956" in after
+
+
+async def test_suggested_next_questions_sit_under_the_tabs_and_answer_when_tapped(
+    bot: Any,
+) -> None:
+    question = message("who won in 1955?")
+    answer = last_sent(await process(bot, question))
+    rows = [[b["text"] for b in row] for row in keyboard_of(answer)]
+    data = {b["text"]: b["callback_data"] for b in buttons_of(answer)}
+
+    assert rows == [
+        ["Card", "• Winners"],
+        ["Who was Stirling Moss?"],
+        ["Who was Denis Jenkinson?"],
+        ["And in 1956?"],
+    ]
+    assert all(len(d.encode()) <= 64 and "#" not in d[:2] for d in data.values())  # restart-safe
+    tapped = callback(data["And in 1956?"], message_id=answer_id(bot, question))
+    assert "Castellotti" in (await send(bot, tapped))[-1]
+    jenks = callback(data["Who was Denis Jenkinson?"], message_id=answer_id(bot, question))
+    assert "Jenkinson" in (await send(bot, jenks))[-1]
