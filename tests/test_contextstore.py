@@ -46,9 +46,9 @@ async def test_a_reply_without_context_forgets_the_users(path: Path) -> None:
     await store.open()
     await store.keep(GROUP, ALICE, ctx(1955), [10])
     await store.keep(GROUP, ALICE, None, [11])
+    await store.close()
     restarted = ContextStore(path)
     await restarted.open()
-    await store.close()
     await restarted.close()
 
     assert store.of_user(GROUP, ALICE) is None
@@ -138,7 +138,7 @@ async def test_a_broken_state_file_keeps_contexts_for_this_run_only(
 async def test_a_locked_state_file_delays_the_write_not_the_answer(
     path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = ContextStore(path)
+    store = ContextStore(path, write_every=0)  # every keep tries the file
     monkeypatch.setattr(store, "timeout", 0.05)
     await store.open()
     blocker = sqlite3.connect(path)
@@ -158,6 +158,24 @@ async def test_a_locked_state_file_delays_the_write_not_the_answer(
     assert restarted.of_user(GROUP, ALICE) == ctx(1955)
     assert restarted.of_user(GROUP, BOB) == ctx(1933)
     assert store.persistent
+    assert "locked" in caplog.text
+
+
+async def test_writes_are_batched_and_a_clean_stop_writes_everything(path: Path) -> None:
+    store = ContextStore(path, write_every=3600)  # nothing written between open and close
+    await store.open()
+    for year in range(1950, 1958):
+        await store.keep(GROUP, ALICE, ctx(year), [year])
+    with sqlite3.connect(path) as conn:
+        (before_close,) = conn.execute("SELECT count(*) FROM contexts").fetchone()
+    await store.close()
+    restarted = ContextStore(path)
+    await restarted.open()
+    await restarted.close()
+
+    assert before_close == 0  # one write for many answers...
+    assert restarted.of_user(GROUP, ALICE) == ctx(1957)  # ...and none lost on a clean stop
+    assert restarted.of_answer(GROUP, 1950) == ctx(1950)
 
 
 async def test_a_hand_edited_row_is_no_context(path: Path) -> None:

@@ -10,7 +10,9 @@ Front ends give the core the ``Reply.context`` of the previous answer with the n
 
 The rows are plain JSON in the bot's state file (``index.state_path``, next to the statistics;
 never pickle), so a conversation survives a restart. Readers see memory only: a message costs a
-dictionary lookup and one small write-through transaction. The table is bounded: at most
+dictionary lookup; changes reach the file at most every ``WRITE_EVERY`` second in one
+transaction (and all of them on a clean stop), so a crash loses at most the last second of
+conversations. The table is bounded: at most
 ``MAX_ROWS`` rows (a few MB at most; a context is a few hundred bytes), the least recently
 written evicted first, a tenth at a time. Like the other stores of the state file this one never
 raises into a handler: a locked file keeps writes pending until the next write finds it free,
@@ -24,6 +26,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 MAX_ROWS = 10_000  # contexts kept (user rows and answer rows together), oldest evicted first
 MAX_JSON = 4_000  # characters of one stored context; a larger one is not kept (never expected)
 LOCK_TIMEOUT = 0.2  # a lock held elsewhere may delay an answer this long (see stats.LOCK_TIMEOUT)
+# Seconds between writes: under a flood, one transaction for many answers. A crash loses at
+# most this much of the conversations (a clean stop writes everything: ``close``).
+WRITE_EVERY = 1.0
 
 USER = "user"
 ANSWER = "answer"
@@ -86,13 +92,18 @@ class ContextStore(statefile.StateStore):
     NAME = "conversation contexts"
     FALLBACK = "conversations are remembered for this run only"
 
-    def __init__(self, path: Path, max_rows: int = MAX_ROWS) -> None:
+    def __init__(
+        self, path: Path, max_rows: int = MAX_ROWS, write_every: float = WRITE_EVERY
+    ) -> None:
         super().__init__(path, LOCK_TIMEOUT)
         self.max_rows = max(max_rows, 2)
+        self.write_every = write_every
+        self._last_write = -float("inf")
         # key -> (context as JSON text, sequence number); oldest first
         self._rows: OrderedDict[Key, tuple[str, int]] = OrderedDict()
         self._seq = 0
-        self._pending: list[tuple[str, tuple[Any, ...]]] = []  # not written yet (file locked)
+        self._dirty: set[Key] = set()  # changed since the last write (or the file is locked)
+        self._evict_below = 0  # rows older than this sequence number are to be deleted
         self._write_lock = asyncio.Lock()
 
     def __len__(self) -> int:
@@ -107,14 +118,14 @@ class ContextStore(statefile.StateStore):
         for chat_id, kind, ref, text, seq in rows:
             stored[(int(chat_id), str(kind), int(ref))] = (str(text), int(seq))
         self._seq = max([self._seq, *(seq for _, seq in stored.values())])
-        renumbered: list[tuple[str, tuple[Any, ...]]] = []
         for key, (text, _) in self._rows.items():  # kept before the file was open: newer
             self._seq += 1
             stored.pop(key, None)
             stored[key] = (text, self._seq)
-            renumbered.append((UPSERT, (*key, text, self._seq)))
+            self._dirty.add(key)
         self._rows = stored
-        await self._write(renumbered + self._evicted())
+        self._evict()
+        await self.flush()
 
     # ------------------------------------------------------------- reading (memory only)
 
@@ -150,47 +161,63 @@ class ContextStore(statefile.StateStore):
         keys: list[Key] = [(chat_id, ANSWER, mid) for mid in answer_ids]
         if user_id is not None:
             keys.append((chat_id, USER, user_id))
-        operations: list[tuple[str, tuple[Any, ...]]] = []
         for key in keys:
             if text is None:
                 if self._rows.pop(key, None) is not None:
-                    operations.append((DELETE_ONE, key))
+                    self._dirty.add(key)
                 continue
             self._seq += 1
             self._rows[key] = (text, self._seq)
             self._rows.move_to_end(key)
-            operations.append((UPSERT, (*key, text, self._seq)))
-        await self._write(operations + self._evicted())
+            self._dirty.add(key)
+        self._evict()
+        if self._db is not None and time.monotonic() - self._last_write >= self.write_every:
+            await self.flush()
 
-    def _evicted(self) -> list[tuple[str, tuple[Any, ...]]]:
+    def _evict(self) -> None:
         """Drop the oldest rows past the bound, a tenth of it at once (amortised)."""
         if len(self._rows) <= self.max_rows:
-            return []
+            return
         keep = self.max_rows - self.max_rows // 10
         while len(self._rows) > keep:
-            self._rows.popitem(last=False)
-        oldest = next(iter(self._rows.values()))[1]
-        return [(DELETE_OLDER, (oldest,))]
+            self._dirty.discard(self._rows.popitem(last=False)[0])
+        self._evict_below = next(iter(self._rows.values()))[1]
 
-    async def _write(self, operations: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Queue ``operations`` and write everything queued in one transaction; never raises."""
-        if self._failed or self._db is None:
-            return  # given up, or not open yet (``open`` writes what memory holds then)
-        self._pending.extend(operations)
+    async def close(self) -> None:
+        await self.flush()
+        await super().close()
+
+    async def flush(self) -> None:
+        """Write every change since the last write in one transaction; never raises.
+
+        Changes are kept as the keys they touched (at most ``max_rows``), so a file locked for
+        long costs memory bounded like the store itself, and the write says what memory says.
+        """
+        self._last_write = time.monotonic()
         async with self._write_lock:
             db = self._db
-            if db is None or not self._pending:
+            if db is None or not (self._dirty or self._evict_below):
                 return
-            batch = list(self._pending)
+            # Taken over now: a change made while this write awaits the file goes in the next.
+            dirty, evict_below = self._dirty, self._evict_below
+            self._dirty, self._evict_below = set(), 0
             try:
-                for sql, params in batch:
-                    await db.execute(sql, params)
+                if evict_below:
+                    await db.execute(DELETE_OLDER, (evict_below,))
+                for key in dirty:
+                    row = self._rows.get(key)
+                    if row is None:
+                        await db.execute(DELETE_ONE, key)
+                    else:
+                        await db.execute(UPSERT, (*key, *row))
                 await db.commit()
             except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile
+                self._dirty |= dirty  # still to write (dropped if the file is given up)
+                self._evict_below = max(self._evict_below, evict_below)
                 await self._write_failed(db, err)
                 return
-            del self._pending[: len(batch)]
             self._written()
 
     def _forget_pending(self) -> None:
-        self._pending.clear()
+        self._dirty.clear()
+        self._evict_below = 0
