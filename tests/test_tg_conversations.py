@@ -127,3 +127,18 @@ async def test_suggested_next_questions_sit_under_the_tabs_and_answer_when_tappe
     assert "Castellotti" in (await send(bot, tapped))[-1]
     jenks = callback(data["Who was Denis Jenkinson?"], message_id=answer_id(bot, question))
     assert "Jenkinson" in (await send(bot, jenks))[-1]
+
+
+async def test_an_edited_follow_up_is_read_in_the_conversation_and_edits_its_answer(
+    bot: Any,
+) -> None:
+    await send(bot, message("who won in 1955?"))
+    follow_up = message("and in 1956?", message_id=5000)
+    assert "Castellotti" in (await send(bot, follow_up))[-1]
+
+    calls = await process(bot, message("and in 1957?", message_id=5000, edited=True))
+    edits = [p for m, p in calls if m == "editMessageText"]
+
+    assert edits and "Taruffi" in str(edits[-1]["text"])
+    after = (await send(bot, message("and the year after?")))[-1]
+    assert "1958" in after  # the edited answer's subject is the conversation's now
