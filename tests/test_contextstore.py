@@ -41,7 +41,7 @@ async def test_each_user_of_a_group_has_their_own_and_each_answer_its_own(path: 
     assert store.of_answer(GROUP, 13) == ctx(1956)
 
 
-async def test_a_reply_without_context_forgets_the_users(path: Path) -> None:
+async def test_a_reply_without_context_leaves_the_conversation_where_it_was(path: Path) -> None:
     store = ContextStore(path)
     await store.open()
     await store.keep(GROUP, ALICE, ctx(1955), [10])
@@ -51,9 +51,9 @@ async def test_a_reply_without_context_forgets_the_users(path: Path) -> None:
     await restarted.open()
     await restarted.close()
 
-    assert store.of_user(GROUP, ALICE) is None
-    assert store.of_answer(GROUP, 11) is None
-    assert restarted.of_user(GROUP, ALICE) is None
+    assert store.of_user(GROUP, ALICE) == ctx(1955)  # "/help" in between: still 1955
+    assert store.of_answer(GROUP, 11) is None  # nothing to resume from the help text
+    assert restarted.of_user(GROUP, ALICE) == ctx(1955)
     assert restarted.of_answer(GROUP, 10) == ctx(1955)
 
 

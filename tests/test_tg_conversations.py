@@ -142,3 +142,12 @@ async def test_an_edited_follow_up_is_read_in_the_conversation_and_edits_its_ans
     assert edits and "Taruffi" in str(edits[-1]["text"])
     after = (await send(bot, message("and the year after?")))[-1]
     assert "1958" in after  # the edited answer's subject is the conversation's now
+
+
+async def test_help_in_between_does_not_end_the_conversation(bot: Any) -> None:
+    await send(bot, message("who won in 1955?"))
+    await send(bot, message("/help"))
+
+    after = (await send(bot, message("and the year after?")))[-1]
+
+    assert "1956" in after and "Castellotti" in after

@@ -55,7 +55,6 @@ UPSERT = (
     "INSERT INTO contexts (chat_id, kind, ref, context, seq) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (chat_id, kind, ref) DO UPDATE SET context = excluded.context, seq = excluded.seq"
 )
-DELETE_ONE = "DELETE FROM contexts WHERE chat_id = ? AND kind = ? AND ref = ?"
 DELETE_OLDER = "DELETE FROM contexts WHERE seq < ?"
 
 Key = tuple[int, str, int]  # (chat id, USER or ANSWER, user id or message id)
@@ -152,20 +151,18 @@ class ContextStore(statefile.StateStore):
     ) -> None:
         """After an answer: ``context`` becomes the user's, and the answer messages' own.
 
-        None (a reply that leaves no subject) forgets the user's context; the answer messages
-        then have none to resume either.
+        None (a reply the core gives no context: /help, a map, an empty question) changes
+        nothing: the conversation goes on where it was, and those messages resume nothing.
         """
-        text = json.dumps(context, sort_keys=True, ensure_ascii=False) if context else None
-        if text is not None and len(text) > MAX_JSON:
-            text = None
+        if not context:
+            return
+        text = json.dumps(context, sort_keys=True, ensure_ascii=False)
+        if len(text) > MAX_JSON:
+            return
         keys: list[Key] = [(chat_id, ANSWER, mid) for mid in answer_ids]
         if user_id is not None:
             keys.append((chat_id, USER, user_id))
         for key in keys:
-            if text is None:
-                if self._rows.pop(key, None) is not None:
-                    self._dirty.add(key)
-                continue
             self._seq += 1
             self._rows[key] = (text, self._seq)
             self._rows.move_to_end(key)
@@ -206,9 +203,7 @@ class ContextStore(statefile.StateStore):
                     await db.execute(DELETE_OLDER, (evict_below,))
                 for key in dirty:
                     row = self._rows.get(key)
-                    if row is None:
-                        await db.execute(DELETE_ONE, key)
-                    else:
+                    if row is not None:  # else evicted since: DELETE_OLDER took it
                         await db.execute(UPSERT, (*key, *row))
                 await db.commit()
             except (sqlite3.Error, ValueError) as err:  # ValueError: closed meanwhile
