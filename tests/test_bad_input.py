@@ -42,6 +42,7 @@ from telegram import Message
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.core.answer import Answerer
+from bot.core.answering.conversation import Context
 from bot.core.commands import COMMANDS
 from bot.core.i18n import catalogue
 from bot.core.loader import load_knowledge
@@ -591,9 +592,11 @@ def driver(built_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     app.add_error_handler(record)
     real_answer = service.answer
 
-    def answer(question: str, now: datetime, lang: str | None = None) -> Reply:
+    def answer(
+        question: str, now: datetime, lang: str | None = None, context: Context | None = None
+    ) -> Reply:
         driver.questions.append(question)
-        return real_answer(question, now, lang)
+        return real_answer(question, now, lang, context)
 
     service.answer = answer  # type: ignore[method-assign]
 
@@ -700,7 +703,9 @@ SERVICE: dict[str, dict[str, Any]] = {
 
 
 def sent_messages(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [p for m, p in calls if m in ("sendMessage", "editMessageText")]
+    """What the user reads: messages and edits, and a photo's caption ("MAP" gets a map)."""
+    photos = [{**p, "text": p.get("caption", "")} for m, p in calls if m == "sendPhoto"]
+    return [p for m, p in calls if m in ("sendMessage", "editMessageText")] + photos
 
 
 def check_calls(driver: Driver, calls: list[tuple[str, dict[str, Any]]], asked: str) -> None:

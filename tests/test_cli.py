@@ -152,6 +152,13 @@ def test_typing_a_buttons_number_taps_it(answerer: Answerer) -> None:
     assert "1. Card   2. Winners   3. • Route   4. Reports" in out
 
 
+def test_suggested_next_questions_are_numbered_buttons_in_the_chat(answerer: Answerer) -> None:
+    out = chat(answerer, ["who won in 1955?", "5", "what car did he drive?"])
+    assert "  3. Who was Stirling Moss?\n  4. Who was Denis Jenkinson?\n  5. And in 1956?" in out
+    assert "was won by Eugenio Castellotti" in out  # 5: the next edition, same question
+    assert "The winning car of the 1956 Mille Miglia was a Ferrari" in out  # he: Castellotti
+
+
 def test_a_number_that_is_no_button_is_a_question(answerer: Answerer) -> None:
     assert "Mille Miglia 1955" in chat(answerer, ["1955"])
 

@@ -463,3 +463,59 @@ async def test_a_long_map_caption_is_cut_to_telegrams_limit(api: FakeBotApi) -> 
     caption = params["caption"]
     assert len(caption) <= 1024 and caption.endswith("…"), len(caption)
     # the api fixture fails the test if the fake Bot API rejected the caption as too long
+
+
+# ------------------------------------------------------------------ conversations (issue 11)
+
+
+async def ask(api: FakeBotApi, chat_id: int, user_id: int, text: str, **how: Any) -> str:
+    """Send ``text`` as ``user_id`` in ``chat_id``; the text of the bot's answer."""
+    api.push_message(chat_id, user_id, text, **how)
+    answer = await api.wait_for_message(chat_id)
+    return str(answer["text"])
+
+
+async def test_a_three_turn_private_conversation(api: FakeBotApi) -> None:
+    user = new_user()
+    assert "Moss" in await ask(api, user, user, "who won in 1955?")
+
+    car = await ask(api, user, user, "what car did he drive?")
+    year = await ask(api, user, user, "and in 1956?")
+
+    assert "300 SLR" in car and "1955" in car
+    assert "Castellotti" in year and "1956" in year
+
+
+async def test_two_users_in_one_group_never_share_a_conversation(api: FakeBotApi) -> None:
+    group, alice, bob = new_group(), new_user(), new_user()
+    group_chat = {"chat_type": "supergroup"}
+    await ask(api, group, alice, f"@{BOT_USERNAME} who won in 1955?", **group_chat)
+    await ask(api, group, bob, f"@{BOT_USERNAME} who won in 1931?", **group_chat)
+
+    to_alice = await ask(api, group, alice, f"@{BOT_USERNAME} and the year after?", **group_chat)
+    to_bob = await ask(api, group, bob, f"@{BOT_USERNAME} and the year after?", **group_chat)
+
+    assert "1956" in to_alice and "Castellotti" in to_alice
+    assert "1932" in to_bob and "Borzacchini" in to_bob
+
+
+async def test_a_reply_to_an_older_answer_resumes_its_subject(api: FakeBotApi) -> None:
+    user = new_user()
+    api.push_message(user, user, "who won in 1955?")
+    older = await api.wait_for_message(user)
+    await ask(api, user, user, "who won in 1931?")
+
+    resumed = await ask(api, user, user, "and the year after?", reply_to_message=older)
+
+    assert "1956" in resumed and "Castellotti" in resumed  # not 1932
+
+
+async def test_a_conversation_survives_a_restart_of_the_bot(own_bot: BotProcess) -> None:
+    fake, user = own_bot.api, new_user()
+    assert "Moss" in await ask(fake, user, user, "who won in 1955?")
+
+    assert await own_bot.stop() == 0
+    await own_bot.start()
+    after = await ask(fake, user, user, "and the year after?")
+
+    assert "1956" in after and "Castellotti" in after

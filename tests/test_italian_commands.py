@@ -293,7 +293,7 @@ async def test_paging_labels_are_in_the_language_of_the_reply(tg: Any) -> None:
     many = tuple(Button(str(n), f"/edition {n}") for n in range(1927, 1957))
     service = tg.bot_data["state"].service
     real = type(service).answer
-    service.answer = lambda q, now, lang=None: (
+    service.answer = lambda q, now, lang=None, context=None: (
         Reply(Kind.ANSWER, ("pick",), buttons=many, lang="it" if lang == "it" else "en")
         if q == "/edition"
         else real(service, q, now, lang)

@@ -439,8 +439,8 @@ async def test_long_button_text_is_kept_under_64_bytes_and_still_works(app: Any)
         Kind.ANSWER, ("pick one",), buttons=(Button("Long", "x" * 30 + " who won in 1955"),)
     )
     state = app.bot_data["state"]
-    state.service.answer = lambda q, now, lang=None: (
-        reply if q == "long" else type(state.service).answer(state.service, q, now, lang)
+    state.service.answer = lambda q, now, lang=None, context=None: (
+        reply if q == "long" else type(state.service).answer(state.service, q, now, lang, context)
     )
     params = last_sent(await process(app, message("long")))
     data = buttons_of(params)[0]["callback_data"]
@@ -459,7 +459,7 @@ async def test_paging_edits_the_keyboard_in_place(app: Any) -> None:
     many = tuple(Button(str(n), f"/edition {n}") for n in range(2026, 1996, -1))
     service = app.bot_data["state"].service
     real = type(service).answer
-    service.answer = lambda q, now, lang=None: (
+    service.answer = lambda q, now, lang=None, context=None: (
         Reply(Kind.ANSWER, ("pick",), buttons=many)
         if q == "/edition"
         else real(service, q, now, lang)
@@ -591,7 +591,7 @@ async def test_a_failing_handler_apologises_without_a_traceback(
 async def test_a_long_reply_is_split_and_the_keyboard_goes_last(app: Any) -> None:
     lines = tuple(f"line {n} " + "x" * 90 for n in range(120))
     reply = Reply(Kind.ANSWER, lines, buttons=(Button("Route", "/edition 2014 route"),))
-    app.bot_data["state"].service.answer = lambda q, now, lang=None: reply
+    app.bot_data["state"].service.answer = lambda q, now, lang=None, context=None: reply
     calls = await process(app, message("anything"))
     sent = [p for m, p in calls if m == "sendMessage"]
     assert len(sent) == 3 and all(len(p["text"]) <= 4096 for p in sent)

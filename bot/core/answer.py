@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.core.answering import conversation, planner
+from bot.core.answering import conversation, followups, planner
 from bot.core.answering.conversation import Context
 from bot.core.answering.kinds.edition import EDITION_INTENTS, edition_reply_draft
 from bot.core.answering.kinds.texts import fact_draft
@@ -89,7 +89,7 @@ class Answerer:
         follow = conversation.context_of(query, draft, self.view.edition_people, now)
         if not (query.has_subject or draft.edition) and context is not None:
             follow = conversation.idle(context)  # small talk, a bare "why?": keep the subject
-        reply = draft.finish()
+        reply = followups.with_followups(self.view, draft.finish(), follow)  # issue 11 buttons
         return replace(reply, context=follow.to_dict())
 
     def _with_context(self, reply: Reply, context: Context | None, now: datetime) -> Reply:

@@ -80,6 +80,8 @@ class Button:
     # answering below it, so the chat does not fill up with cards.
     in_place: bool = False
     active: bool = False  # the view shown now (a tab bar marks it)
+    # A suggested next question (issue 11, answering/followups.py): laid out apart from tabs.
+    followup: bool = False
 
     @property
     def shown(self) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.answerers import Answerers
+from bot.core.answering.conversation import Context
 from bot.core.changes import KnowledgeDiff, diff_knowledge
 from bot.core.index import IndexStatus, KnowledgeError, open_index, rebuild
 from bot.core.model import Knowledge
@@ -113,8 +114,15 @@ class AnswerService:
         """The Answerer that replies to ``question`` in its language (inline search)."""
         return self.answerers.answerer_for(question, lang)
 
-    def answer(self, question: str, now: datetime, lang: str | None = None) -> Reply:
-        return self.answerers.answer(question, now, lang)
+    def answer(
+        self,
+        question: str,
+        now: datetime,
+        lang: str | None = None,
+        context: Context | None = None,
+    ) -> Reply:
+        """The reply to ``question``; ``context`` is the conversation's (follow-ups, issue 11)."""
+        return self.answerers.answer(question, now, lang, context)
 
     async def reload(self) -> ReloadOutcome:
         """Re-read the YAML and swap in the new knowledge, or keep the old one on any problem.

@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.core.commands import COMMANDS
+from bot.core.contextstore import ContextStore
 from bot.core.index import state_path
 from bot.core.picturestore import PictureCache, PictureIds, cache_dir
 from bot.core.service import AnswerService
@@ -51,6 +52,8 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     await reminders.start(application)  # opens the subscriptions, rebuilds the reminder jobs
     if state.pictures is not None:
         await state.pictures.ids.open()
+    if state.contexts is not None:
+        await state.contexts.open()
     await register_commands(application)
 
 
@@ -61,6 +64,8 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await reminders.stop(application)
     if state.pictures is not None:
         await state.pictures.ids.close()
+    if state.contexts is not None:
+        await state.contexts.close()
 
 
 def file_url_of(base_url: str) -> str:
@@ -108,6 +113,7 @@ def build_application(
             PictureCache(cache_dir(state_path(settings.database_path))),
             PictureIds(state_path(settings.database_path)),
         ),
+        contexts=ContextStore(state_path(settings.database_path)),
     )
     add_handlers(application)
     return application

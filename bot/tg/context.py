@@ -9,6 +9,7 @@ from datetime import datetime
 
 from telegram.ext import ContextTypes
 
+from bot.core.contextstore import ContextStore
 from bot.core.service import AnswerService
 from bot.core.stats import StatsStore
 from bot.core.subscriptions import SubscriptionStore
@@ -35,6 +36,7 @@ class BotState:
     admin_menus: set[int] = field(default_factory=set)
     exit_code: int = 0  # set when the bot must stop (another instance polls the same token)
     pictures: Pictures | None = None  # maps and charts (bot/tg/pictures.py); None: text only
+    contexts: ContextStore | None = None  # conversations (bot/tg/conversations.py); None: none
 
     def remember(self, chat_id: int, question_id: int, answer_ids: list[int]) -> None:
         self.answers[(chat_id, question_id)] = answer_ids

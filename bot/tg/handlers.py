@@ -28,6 +28,7 @@ from bot.core.i18n import t, using
 from bot.core.reply import ACTIVE_MARK, Reply
 from bot.core.search import search
 from bot.tg.context import BotState, state_of
+from bot.tg.conversations import conversation_context, keep_context
 from bot.tg.keyboards import decode, keyboard
 from bot.tg.menus import set_admin_menu
 from bot.tg.pictures import send_picture, without_picture
@@ -108,13 +109,16 @@ async def respond(
     state = state_of(context)
     await ensure_admin_menu(update, context, state)
     now = state.clock()
-    reply = state.service.answer(question, now, language_of_user(update))
+    asked_in = conversation_context(update, state, context.bot.id, now)  # follow-ups (issue 11)
+    reply = state.service.answer(question, now, language_of_user(update), asked_in)
     await count(state, question, reply, now)
     markup = keyboard(reply, question, state.memory)
     if reply.picture is not None:  # pictures hook (issue 12): a photo, its caption the text
         in_group = message if message.chat.type != ChatType.PRIVATE else None
         # Not remembered for edits: a photo's caption cannot become a text answer in place.
-        if await picture_sent(context, state, reply, markup, message.chat.id, in_group):
+        photo = await picture_sent(context, state, reply, markup, message.chat.id, in_group)
+        if photo is not None:
+            await keep_context(update, state, reply, [photo.message_id])
             return
         reply = without_picture(reply)
     chunks = split_message(to_html(reply))
@@ -134,6 +138,7 @@ async def respond(
             )
             ids.append(sent.message_id)
     state.remember(message.chat.id, message.message_id, ids)
+    await keep_context(update, state, reply, ids)  # follow-ups (issue 11)
 
 
 async def picture_sent(
@@ -247,7 +252,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if tap.in_place and tapped_label(query).startswith(ACTIVE_MARK):
         return  # the tab shown already: nothing to switch, no call to Telegram
     now = state.clock()
-    reply = state.service.answer(tap.ask, now, language_of_user(update))
+    asked_in = conversation_context(update, state, context.bot.id, now)  # follow-ups (issue 11)
+    reply = state.service.answer(tap.ask, now, language_of_user(update), asked_in)
     if tap.page is not None:
         try:
             await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
@@ -257,7 +263,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await count(state, tap.ask, reply, now)
     chunks = split_message(to_html(reply))
-    if tap.in_place and len(chunks) == 1:  # a tab: the same message shows the other view
+    answered = [query.message.message_id] if tap.in_place and len(chunks) == 1 else []
+    if answered:  # a tab: the same message shows the other view
         try:
             await query.edit_message_text(
                 chunks[0],
@@ -268,8 +275,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except BadRequest as err:  # the active tab tapped again: nothing changes
             if "not modified" not in str(err).lower():
                 raise
-        return
-    await send_reply(context, query.message.chat.id, reply, tap.ask, state)
+    else:
+        answered = await send_reply(context, query.message.chat.id, reply, tap.ask, state)
+    await keep_context(update, state, reply, answered)  # follow-ups (issue 11)
 
 
 def tapped_label(query: CallbackQuery) -> str:
@@ -282,21 +290,25 @@ def tapped_label(query: CallbackQuery) -> str:
 
 async def send_reply(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, asked: str, state: BotState
-) -> None:
+) -> list[int]:
+    """Send ``reply`` below; the ids of the messages it took."""
     markup = keyboard(reply, asked, state.memory)
     if reply.picture is not None:  # pictures hook (issue 12): a tapped Map button
-        if await picture_sent(context, state, reply, markup, chat_id) is not None:
-            return
+        if (photo := await picture_sent(context, state, reply, markup, chat_id)) is not None:
+            return [photo.message_id]
         reply = without_picture(reply)
     chunks = split_message(to_html(reply))
+    ids: list[int] = []
     for n, chunk in enumerate(chunks):
-        await context.bot.send_message(
+        sent = await context.bot.send_message(
             chat_id,
             chunk,
             parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
             reply_markup=markup if n == len(chunks) - 1 else None,
         )
+        ids.append(sent.message_id)
+    return ids
 
 
 # ----------------------------------------------------------------- inline mode

@@ -86,15 +86,20 @@ def keyboard(
     pages = max(1, -(-len(offered) // PAGE)) if len(offered) > PAGE + 4 else 1
     page = min(max(page, 0), pages - 1)
     shown = offered[page * PAGE : (page + 1) * PAGE] if pages > 1 else offered
-    rows = _rows(
-        [
-            InlineKeyboardButton(
-                b.shown, callback_data=encode(Tap(b.ask, None, b.in_place), memory)
+    rows: list[list[InlineKeyboardButton]] = []
+    # The reply's own buttons (a tab bar) first, then the suggested next questions (issue 11),
+    # each laid out by its own widest label so the tabs stay side by side.
+    for group in ([b for b in shown if not b.followup], [b for b in shown if b.followup]):
+        if group:
+            rows += _rows(
+                [
+                    InlineKeyboardButton(
+                        b.shown, callback_data=encode(Tap(b.ask, None, b.in_place), memory)
+                    )
+                    for b in group
+                ],
+                max(len(b.shown) for b in group),
             )
-            for b in shown
-        ],
-        max(len(b.shown) for b in shown),
-    )
     if pages > 1:
         nav = []
         with using(reply.lang):  # the paging labels in the language of the reply
