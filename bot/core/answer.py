@@ -87,7 +87,8 @@ class Answerer:
         if read.used and not draft.title:
             draft.title = self._label(query)  # how the follow-up was read, so a guess shows
         follow = conversation.context_of(query, draft, self.view.edition_people, now)
-        if not (query.has_subject or draft.edition) and context is not None:
+        unrelated = draft.topic in ("other-race", "no-match") or draft.topic.startswith("smalltalk")
+        if (unrelated or not (query.has_subject or draft.edition)) and context is not None:
             follow = conversation.idle(context)  # small talk, a bare "why?": keep the subject
         reply = followups.with_followups(self.view, draft.finish(), follow)  # issue 11 buttons
         return replace(reply, context=follow.to_dict())

@@ -519,8 +519,23 @@ def _mark_years(
 
 # Intents whose phrases ask for a field (not the frame of a question: "what is", "how many").
 _ASKING = frozenset(
-    {"organiser", "eligibility", "co_driver", "podium", "finishers", "field", "time", "route",
-     "passes", "dates", "reports", "winner", "car", "speed", "distance"}
+    {
+        "organiser",
+        "eligibility",
+        "co_driver",
+        "podium",
+        "finishers",
+        "field",
+        "time",
+        "route",
+        "passes",
+        "dates",
+        "reports",
+        "winner",
+        "car",
+        "speed",
+        "distance",
+    }
 )
 _DECADE_TOKEN = re.compile(r"(?:1[89]|20)?\d0s")
 _THRESHOLD = re.compile(

@@ -128,6 +128,8 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> Reading:
     own_field = bool(q.intents - {"who_is", "what_is"})
     if own_subject and own_field and not (refers or goes_on or shift is not None):
         return Reading(q)  # names its own subject and asks its own field
+    if not (q.content or own_field or refers or goes_on or shift is not None):
+        return Reading(q)  # "thanks", "ok": nothing that needs a subject
     if narrows and context.listed and context.question:
         return Reading(q, used=True, narrowed=f"{context.question} {q.text}")
     if not (refers or goes_on or shift is not None or not own_subject):
