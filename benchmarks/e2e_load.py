@@ -235,7 +235,7 @@ class LoadBot(BotProcess):
         super().__init__(api, workdir)
         self.argv = argv
 
-    async def start(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    async def start(self, timeout: float = DEFAULT_TIMEOUT, ready_on: str = "getUpdates") -> None:
         """Start ``argv`` and return once it polls (its first getUpdates); fail if it dies."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.knowledge_dir.exists():
@@ -254,7 +254,7 @@ class LoadBot(BotProcess):
         )
         _STARTED.append(self.process)
         ready = asyncio.ensure_future(
-            self.api.wait_for_call("getUpdates", timeout=timeout, answered=False)
+            self.api.wait_for_call(ready_on, timeout=timeout, answered=False)
         )
         try:
             while not ready.done():

@@ -7,7 +7,9 @@ module wires them up, registers the command menus and owns the process-level set
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -127,6 +129,45 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(handlers.on_error)
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where the webhook server listens, at which path, and the secret updates must carry."""
+
+    listen: str
+    port: int
+    url_path: str
+    url: str
+    secret: str = field(repr=False)
+
+
+def webhook_options(settings: Settings) -> Webhook:
+    """Where the webhook listens and the secret Telegram must send back with every update.
+
+    Webhook mode never runs without a secret: anyone who can reach the port could otherwise
+    post an update claiming to be an admin. Without WEBHOOK_SECRET a random one is made at
+    each start; the bot registers it with Telegram itself (setWebhook), so nothing else needs
+    to know it.
+    """
+    if settings.webhook_url is None:
+        raise ValueError("webhook mode needs WEBHOOK_URL")
+    secret = settings.webhook_secret
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        log.info("WEBHOOK_SECRET is not set: using a random secret for this run")
+    log.info(
+        "webhook: listening on %s:%d; updates without the secret are rejected",
+        settings.webhook_listen,
+        settings.port,
+    )
+    return Webhook(
+        listen=settings.webhook_listen,
+        port=settings.port,
+        url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        url=settings.webhook_url,
+        secret=secret,
+    )
+
+
 def run(settings: Settings, service: AnswerService) -> int:
     """Long polling, or a webhook when WEBHOOK_URL is set. Blocking: never wrap in asyncio.run.
 
@@ -136,12 +177,13 @@ def run(settings: Settings, service: AnswerService) -> int:
     fixed = settings.fixed_now
     application = build_application(settings, service, clock=(lambda: fixed) if fixed else None)
     if settings.webhook_url:
+        hook = webhook_options(settings)
         application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.url_path,
+            webhook_url=hook.url,
+            secret_token=hook.secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:
