@@ -35,6 +35,8 @@ class Settings:
     # route their public port to the container's; 127.0.0.1 behind a reverse proxy.
     webhook_listen: str = "0.0.0.0"
     log_level: str = "INFO"
+    # Seconds SIGTERM gives the updates in progress before handing them back (bot/tg/limits.py).
+    stop_grace: float = 8.0
     # A fixed "now" for demos and end-to-end tests (what the bot believes the time is);
     # reminders still fire on the real clock.
     fixed_now: datetime | None = None
@@ -58,6 +60,7 @@ class Settings:
             webhook_secret=_secret(get("WEBHOOK_SECRET")),
             webhook_listen=_address(get("WEBHOOK_LISTEN")),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            stop_grace=_grace(get("STOP_GRACE")),
             fixed_now=_moment(get("MILLEBOT_NOW")),
         )
 
@@ -110,3 +113,15 @@ def _address(raw: str | None) -> str:
         raise SettingsError(
             f"WEBHOOK_LISTEN must be an IP address such as 127.0.0.1 or 0.0.0.0, got {raw!r}"
         ) from err
+
+
+def _grace(raw: str | None) -> float:
+    if raw is None:
+        return 8.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise SettingsError(f"STOP_GRACE must be a number of seconds from 0 to 60, got {raw!r}")
+    return seconds

@@ -14,14 +14,15 @@ from typing import Any
 
 import aiohttp
 import pytest
+from telegram.error import RetryAfter
 
 from bot.settings import Settings, SettingsError
+from bot.tg.retry import JSON, RetryingRateLimiter
 from tests.fake_bot_api import BotProcess, FakeBotApi
-
 
 TOKEN = "123456:TEST-token-security"
 ADMIN_ID = 5_550_001
-CLOCK = {"MILLEBOT_NOW": "2026-05-01T10:00:00+02:00"}
+CLOCK = {"MILLEBOT_NOW": "2026-05-01T10:00:00+02:00", "STOP_GRACE": "0.5"}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -98,3 +99,153 @@ def test_webhook_listen_and_secret_are_checked_settings() -> None:
         Settings.from_env({"WEBHOOK_LISTEN": "localhost:80"})
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
         Settings.from_env({"WEBHOOK_SECRET": "has spaces"})
+
+
+# ------------------------------------------------------------------ 2-4. busy chats, crashes
+
+BOT_NAME = "millebot_test"
+
+
+def group_replies(api: FakeBotApi, group: int) -> list[int]:
+    """The question ids the bot's messages in ``group`` reply to, in the order they were sent."""
+    return [
+        int(params["reply_parameters"]["message_id"])
+        for params in api.calls_of("sendMessage")
+        if params.get("chat_id") == group and isinstance(params.get("reply_parameters"), dict)
+    ]
+
+
+def flood_group(api: FakeBotApi, group: int, count: int) -> list[int]:
+    """``count`` members of a supergroup each mention the bot once; their message ids."""
+    return [
+        int(
+            api.push_message(
+                group, 8_000_000 + n, f"@{BOT_NAME} who won in 1955?", chat_type="supergroup"
+            )["message_id"]
+        )
+        for n in range(count)
+    ]
+
+
+async def replies_reach(api: FakeBotApi, group: int, count: int) -> None:
+    """Wait until the bot has sent ``count`` replies in ``group`` (each wait is bounded)."""
+    while len(group_replies(api, group)) < count:
+        await api.wait_for_call("sendMessage", lambda p: p["chat_id"] == group)
+
+
+async def test_a_flooding_group_does_not_delay_a_private_chat(tmp_path: Path) -> None:
+    """30 mentions in one supergroup: Telegram lets the bot answer 20 a minute there. Handled
+    one at a time, a private user waited behind all of them (a minute and more)."""
+    group, user = -1_001_000_000_500, 7_100_001
+    async with (
+        FakeBotApi(TOKEN, username=BOT_NAME) as api,
+        BotProcess(api, tmp_path / "bot", extra_env=CLOCK),
+    ):
+        flood_group(api, group, 30)
+        await api.wait_for_call("sendMessage", lambda p: p["chat_id"] == group)
+        api.push_message(user, user, "who won in 1931?")
+        answer = await api.wait_for_message(user, timeout=5)
+        assert "Caracciola" in answer["text"]
+        assert len(group_replies(api, group)) < 30  # the group is still being paced
+
+
+async def test_a_flooding_user_is_told_once_and_others_are_not_delayed(tmp_path: Path) -> None:
+    flooder, quiet = 7_100_101, 7_100_102
+    async with (
+        FakeBotApi(TOKEN, username=BOT_NAME) as api,
+        BotProcess(api, tmp_path / "bot", extra_env=CLOCK),
+    ):
+        for n in range(60):
+            api.push_message(flooder, flooder, f"who won in {1927 + n % 30}?")
+        api.push_message(quiet, quiet, "who won in 1955?")
+        assert "Moss" in (await api.wait_for_message(quiet, timeout=5))["text"]
+        notes = await api.wait_for_call(
+            "sendMessage", lambda p: "faster than I can answer" in p["text"]
+        )
+        assert notes.params["chat_id"] == flooder
+        api.push_message(quiet, quiet, "/help")
+        await api.wait_for_message(quiet)
+        await asyncio.sleep(0.3)  # the flooder's last answers (already handled) arrive
+        sent = api.sent_to(flooder)
+        slow_downs = [m for m in sent if "faster than I can answer" in m["text"]]
+        assert len(slow_downs) == 1
+        assert 20 <= len(sent) - 1 <= 22  # the burst, then the pace (one per 3 s)
+
+
+async def test_kill_9_with_a_backlog_then_restart_answers_everything_once(tmp_path: Path) -> None:
+    """30 mentions fetched, 20 answered (the group's minute is used up), then kill -9: the
+    rest used to be lost (confirmed to Telegram when fetched). Now the next start answers
+    them, and none twice."""
+    group = -1_001_000_000_600
+    async with FakeBotApi(TOKEN, username=BOT_NAME) as api:
+        bot = BotProcess(api, tmp_path / "bot", extra_env=CLOCK)
+        await bot.start()
+        asked = flood_group(api, group, 30)
+        for _ in range(20):
+            await api.wait_for_call("sendMessage", lambda p: p["chat_id"] == group)
+        await api.wait_for_call(
+            "getUpdates", lambda p: int(p.get("offset") or 0) > 30, answered=False
+        )
+        assert bot.process is not None
+        bot.process.kill()
+        await bot.stop()
+        assert len(group_replies(api, group)) < 30
+        await bot.start()
+        try:
+            await replies_reach(api, group, 30)
+            replies = group_replies(api, group)
+            assert sorted(replies) == sorted(asked)  # every question answered exactly once
+        finally:
+            await bot.stop()
+
+
+async def test_sigterm_stops_within_the_grace_and_hands_back_the_rest(tmp_path: Path) -> None:
+    group = -1_001_000_000_700
+    env = CLOCK
+    async with FakeBotApi(TOKEN, username=BOT_NAME) as api:
+        bot = BotProcess(api, tmp_path / "bot", extra_env=env)
+        await bot.start()
+        asked = flood_group(api, group, 30)
+        for _ in range(20):
+            await api.wait_for_call("sendMessage", lambda p: p["chat_id"] == group)
+        started = asyncio.get_running_loop().time()
+        assert await bot.stop() == 0
+        assert asyncio.get_running_loop().time() - started < 3  # 0.5 s grace plus shutdown
+        assert "handed back for the next start" in bot.output()
+        answered = len(group_replies(api, group))
+        assert answered < 30
+        await bot.start()
+        try:
+            await replies_reach(api, group, 30)
+            assert sorted(group_replies(api, group)) == sorted(asked)
+        finally:
+            await bot.stop()
+
+
+# ------------------------------------------------------------------ 3. a flood limit, one chat
+
+
+async def test_a_flood_limit_for_one_chat_pauses_only_that_chat() -> None:
+    """A 429 for one chat used to pause every send of the bot for ``retry_after``."""
+    limiter = RetryingRateLimiter()
+    sent: list[int] = []
+
+    async def send(chat: int) -> JSON:
+        if chat == 1 and not sent:
+            sent.append(0)
+            raise RetryAfter(30)
+        sent.append(chat)
+        return True
+
+    async def request(chat: int) -> JSON:
+        return await limiter.process_request(
+            send, (chat,), {}, "sendMessage", {"chat_id": chat}, None
+        )
+
+    paused = asyncio.ensure_future(request(1))
+    await asyncio.sleep(0.01)  # chat 1 got its 429 and waits 30 s
+    assert await asyncio.wait_for(request(2), timeout=1) is True
+    assert sent == [0, 2] and not paused.done()
+    paused.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await paused

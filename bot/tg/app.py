@@ -6,8 +6,10 @@ module wires them up, registers the command menus and owns the process-level set
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,7 +37,9 @@ from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg import admin, handlers, reminders
+from bot.tg.backlog import JournaledQueue, UpdateJournal
 from bot.tg.calendar import on_calendar
+from bot.tg.chats import ChatOrderedProcessor
 from bot.tg.context import BotState
 from bot.tg.keyboards import ButtonMemory
 from bot.tg.menus import register_commands
@@ -46,6 +50,12 @@ log = logging.getLogger(__name__)
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     state: BotState = application.bot_data["state"]
+    if application.bot_data.get("own_signals"):
+        install_stop_signals(application, state.settings.stop_grace)
+    queue = application.update_queue
+    if isinstance(queue, JournaledQueue):  # what the last run left unfinished goes first
+        queue.journal.open()
+        await queue.replay(application.bot)
     await state.stats.open()
     await state.unanswered.open()
     await reminders.start(application)  # opens the subscriptions, rebuilds the reminder jobs
@@ -57,6 +67,38 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
     await state.stats.close()
     await state.unanswered.close()
     await reminders.stop(application)
+    queue = application.update_queue
+    if isinstance(queue, JournaledQueue):
+        queue.journal.close()
+
+
+def install_stop_signals(application: Application, grace: float) -> None:  # type: ignore[type-arg]
+    """SIGTERM (and Ctrl-C) stop the bot within a container's 10 s grace.
+
+    Updates in progress get ``grace`` seconds (STOP_GRACE) to finish; then they are cancelled and stay
+    in the backlog, to be handled at the next start. A second signal stops at once.
+    """
+    loop = asyncio.get_running_loop()
+    processor = application.update_processor
+
+    def abandon() -> None:
+        if isinstance(processor, ChatOrderedProcessor):
+            left = processor.abandon()
+            if left:
+                log.warning("stop: %d update(s) unfinished; handed back for the next start", left)
+
+    def on_signal(signum: int) -> None:
+        log.info("signal %d: stopping; updates in progress get %.1f s", signum, grace)
+        loop.call_later(grace, abandon)
+        for other in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(other, stop_now)
+        raise SystemExit(0)
+
+    def stop_now() -> None:
+        abandon()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
 
 
 def file_url_of(base_url: str) -> str:
@@ -80,10 +122,13 @@ def build_application(
     if not settings.token:
         raise ValueError("a token is required")
     now = clock or (lambda: datetime.now(UTC))
+    journal = UpdateJournal(state_path(settings.database_path))
     builder = (
         ApplicationBuilder()
         .token(settings.token)
-        .rate_limiter(RetryingRateLimiter(network_retries=3, backoff=retry_backoff))
+        .rate_limiter(RetryingRateLimiter(backoff=retry_backoff))
+        .update_queue(JournaledQueue(journal))
+        .concurrent_updates(ChatOrderedProcessor(finished=journal))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -176,6 +221,7 @@ def run(settings: Settings, service: AnswerService) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs contain the token
     fixed = settings.fixed_now
     application = build_application(settings, service, clock=(lambda: fixed) if fixed else None)
+    application.bot_data["own_signals"] = True  # our signal handlers: see install_stop_signals
     if settings.webhook_url:
         hook = webhook_options(settings)
         application.run_webhook(
@@ -185,8 +231,9 @@ def run(settings: Settings, service: AnswerService) -> int:
             webhook_url=hook.url,
             secret_token=hook.secret,
             allowed_updates=Update.ALL_TYPES,
+            stop_signals=None,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     state: BotState = application.bot_data["state"]
     return state.exit_code

@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import t, using
@@ -30,6 +30,7 @@ from bot.tg.context import BotState, state_of
 from bot.tg.keyboards import decode, keyboard
 from bot.tg.menus import set_admin_menu
 from bot.tg.render import split_message, to_html
+from bot.tg.retry import surely_undelivered
 
 log = logging.getLogger(__name__)
 
@@ -311,6 +312,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    maybe_delivered = isinstance(error, NetworkError) and not surely_undelivered(error)
+    if maybe_delivered and not isinstance(error, BadRequest):
+        return  # the answer may have arrived: an apology after it would only confuse
     try:
         with using(language_of_user(update)):
             apology = t("telegram.apology")
