@@ -249,3 +249,21 @@ async def test_a_flood_limit_for_one_chat_pauses_only_that_chat() -> None:
     paused.cancel()
     with pytest.raises(asyncio.CancelledError):
         await paused
+
+
+# ------------------------------------------------------------------ 7. a rejected token
+
+
+async def test_a_rejected_token_is_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
+    """A token the server rejects used to print ``InvalidToken: The token ... was rejected``
+    with the whole token, through Python's default exception hook."""
+    wrong = "123456:WRONG-secret-token-value"
+    async with FakeBotApi(TOKEN) as api:
+        bot = BotProcess(api, tmp_path / "bot", extra_env={"TELEGRAM_BOT_TOKEN": wrong})
+        with pytest.raises(AssertionError, match="exited with 2"):
+            await bot.start()
+        await bot.stop()
+        output = bot.output()
+        assert "WRONG-secret" not in output
+        assert "Traceback" not in output
+        assert "rejected the bot token" in bot.stderr()

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import secrets
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from urllib.parse import urlparse
 from telegram import (
     Update,
 )
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -46,6 +48,8 @@ from bot.tg.menus import register_commands
 from bot.tg.retry import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
+
+EXIT_REJECTED_TOKEN = 2  # a usage error: the token (or the server's address) is wrong
 
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -222,6 +226,20 @@ def run(settings: Settings, service: AnswerService) -> int:
     fixed = settings.fixed_now
     application = build_application(settings, service, clock=(lambda: fixed) if fixed else None)
     application.bot_data["own_signals"] = True  # our signal handlers: see install_stop_signals
+    try:
+        serve(application, settings)
+    except InvalidToken:
+        print(
+            "millebot: Telegram rejected the bot token (401/404): check TELEGRAM_BOT_TOKEN"
+            + (" and TELEGRAM_API_BASE_URL" if settings.api_base_url else ""),
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED_TOKEN
+    state: BotState = application.bot_data["state"]
+    return state.exit_code
+
+
+def serve(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     if settings.webhook_url:
         hook = webhook_options(settings)
         application.run_webhook(
@@ -235,5 +253,3 @@ def run(settings: Settings, service: AnswerService) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
-    state: BotState = application.bot_data["state"]
-    return state.exit_code
