@@ -267,3 +267,30 @@ async def test_a_rejected_token_is_one_clear_line_and_exit_code_2(tmp_path: Path
         assert "WRONG-secret" not in output
         assert "Traceback" not in output
         assert "rejected the bot token" in bot.stderr()
+
+
+# ------------------------------------------------------------------ 6. /reload while others ask
+
+
+async def test_a_reload_of_a_big_file_does_not_hold_up_other_users(tmp_path: Path) -> None:
+    """A 2.5 MB facts file takes the reload a while; a user asking meanwhile is answered first
+    (it used to wait for the whole reload: a 50 MB file kept everyone waiting 26 s)."""
+    user = 7_100_201
+    async with FakeBotApi(TOKEN, username=BOT_NAME) as api:
+        api.chat(ADMIN_ID, "private")
+        async with BotProcess(api, tmp_path / "bot", admin_ids=[ADMIN_ID], extra_env=CLOCK) as bot:
+            rows = "".join(
+                f"  - id: filler-{n}\n    topic: format\n    question: Filler number {n}?\n"
+                for n in range(30_000)
+            )
+            (bot.knowledge_dir / "facts" / "big.yaml").write_text("facts:\n" + rows)
+            api.push_message(ADMIN_ID, ADMIN_ID, "/reload")
+            await api.wait_for_call(
+                "getUpdates", lambda p: int(p.get("offset") or 0) > 0, answered=False
+            )
+            api.push_message(user, user, "who won in 1955?")
+            answer = await api.wait_for_call("sendMessage", lambda p: p["chat_id"] == user)
+            reload_reply = await api.wait_for_call(
+                "sendMessage", lambda p: p["chat_id"] == ADMIN_ID and "previous" in p["text"]
+            )
+            assert answer.index < reload_reply.index

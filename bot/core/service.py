@@ -8,9 +8,12 @@ A reload that fails for any reason leaves the bot answering exactly as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -83,6 +86,25 @@ def shortened(line: str) -> str:
     return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…"
 
 
+RELOAD_SWITCH_INTERVAL = 0.0005
+"""Seconds the reload thread may hold the interpreter before the event loop gets a turn.
+
+The reload is pure Python in a thread, and the default 5 ms turn makes every I/O step of
+an answer wait up to 5 ms for its turn back: a big reload then delayed answers by seconds.
+"""
+
+
+@contextlib.contextmanager
+def responsive_while_busy() -> Iterator[None]:
+    """Give the event loop short turns while a CPU-bound thread (the reload) runs."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 class AnswerService:
     def __init__(self, knowledge_dir: Path, db_path: Path) -> None:
         self.knowledge_dir = knowledge_dir
@@ -117,7 +139,8 @@ class AnswerService:
             started = time.perf_counter()
             old = self._answerer.knowledge if self._answerer else Knowledge()
             try:
-                answerer, diff = await asyncio.to_thread(self._build, old)
+                with responsive_while_busy():
+                    answerer, diff = await asyncio.to_thread(self._build, old)
             except KnowledgeError as err:
                 return self._rejected(err, time.perf_counter() - started)
             except (OSError, sqlite3.Error) as err:
@@ -142,8 +165,8 @@ class AnswerService:
     def _rejected(err: KnowledgeError, seconds: float) -> ReloadOutcome:
         problems = tuple(str(problem) for problem in err.problems)
         log.warning("reload rejected: %d problem(s) in the knowledge base", len(problems))
-        for problem in problems:
-            log.warning("  %s", problem)
+        for line in capped(problems):  # a broken 50 MB file must not flood the log either
+            log.warning("  %s", line)
         return ReloadOutcome(ok=False, seconds=seconds, problems=problems)
 
     @staticmethod
