@@ -5,6 +5,14 @@ Not a test: nothing asserts, it measures and prints. Run from the repository roo
     .venv/bin/python benchmarks/e2e_load.py                  # 50 users x 40 questions
     .venv/bin/python benchmarks/e2e_load.py --users 10 --questions 10 --repeat 3
     .venv/bin/python benchmarks/e2e_load.py --no-limiter     # diagnostic: both bots unthrottled
+    .venv/bin/python benchmarks/e2e_load.py --mixed --questions 10   # floods beside 20 users
+    .venv/bin/python benchmarks/e2e_load.py --mixed --bot-repo ../old-checkout  # "before"
+
+``--mixed`` (issue 15): 20 normal users (closed loop, as above) alone, then again beside one
+flooding supergroup (60 members mention the bot at once: Telegram lets a bot answer 20 a
+minute there) and one flooding user (500 messages at once); it prints the normal users' p50 /
+p99 latency in both runs. ``--bot-repo`` runs ``python -m bot.cli run`` from another checkout
+(e.g. the code before a change) with this benchmark.
 
 What it does, per run:
 
@@ -231,9 +239,10 @@ class LoadBot(BotProcess):
     SIGKILL after 10 s), and the bot dies with the benchmark whatever kills it.
     """
 
-    def __init__(self, api: FakeBotApi, workdir: Path, argv: list[str]) -> None:
+    def __init__(self, api: FakeBotApi, workdir: Path, argv: list[str], repo: Path = REPO) -> None:
         super().__init__(api, workdir)
         self.argv = argv
+        self.repo = repo
 
     async def start(self, timeout: float = DEFAULT_TIMEOUT, ready_on: str = "getUpdates") -> None:
         """Start ``argv`` and return once it polls (its first getUpdates); fail if it dies."""
@@ -245,7 +254,7 @@ class LoadBot(BotProcess):
         self._files = [stdout, stderr]
         self.process = subprocess.Popen(
             self.argv,
-            cwd=REPO,
+            cwd=self.repo,
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
@@ -462,6 +471,108 @@ async def run_once(
     return result, questions
 
 
+# --------------------------------------------------------------------------- the mixed run
+
+MIXED_USERS = 20
+FLOOD_GROUP = -1_001_777_000_001
+FLOOD_GROUP_MEMBERS = 60
+FLOOD_USER = 7_777_000_001
+FLOOD_USER_MESSAGES = 500
+
+
+def flood(api: LoadApi) -> None:
+    """One supergroup where 60 members mention the bot at once, one user sending 500 messages."""
+    for member in range(FLOOD_GROUP_MEMBERS):
+        api.push_message(
+            FLOOD_GROUP,
+            6_000_000 + member,
+            f"@{BOT_USERNAME} who won in {1927 + member % 30}?",
+            chat_type="supergroup",
+        )
+    for n in range(FLOOD_USER_MESSAGES):
+        api.push_message(FLOOD_USER, FLOOD_USER, f"who won in {1927 + n % 30}?")
+
+
+async def run_mixed(
+    workdir: Path, questions: list[str], args: argparse.Namespace, floods: bool
+) -> tuple[RunResult, Counter[int]]:
+    """20 normal users, with or without the floods beside them; their latency, and what the
+    flooders got (messages per chat)."""
+    result = RunResult("ours")
+    api = LoadApi()
+    argv = [sys.executable, "-m", "bot.cli", "run"]
+    async with api, LoadBot(api, workdir, argv, args.bot_repo) as bot:
+        assert bot.process is not None
+        questions = await warm_up(api, questions, check=False)
+        for user in range(MIXED_USERS):
+            api.chat(LOAD_CHATS + user, "private")
+        await asyncio.sleep(LIMITER_BUCKET_S)
+        cpu_before, driver_before = process_cpu_s(bot.process.pid), own_cpu_s()
+        started = time.perf_counter()
+        if floods:
+            flood(api)
+        stop_sending = started + args.timeout
+        stop_waiting = stop_sending + args.drain
+        users = [
+            simulated_user(
+                api,
+                LOAD_CHATS + user,
+                [questions[(user + i) % len(questions)] for i in range(args.questions)],
+                stop_sending,
+                stop_waiting,
+                result,
+            )
+            for user in range(MIXED_USERS)
+        ]
+        await asyncio.gather(*users)
+        result.wall_s = time.perf_counter() - started
+        result.bot_cpu_s = process_cpu_s(bot.process.pid) - cpu_before
+        result.driver_cpu_s = own_cpu_s() - driver_before
+        if bot.returncode is not None:
+            raise RuntimeError(f"the bot exited with {bot.returncode}:\n{bot.output()[-3000:]}")
+        sent = Counter({chat: api.messages_per_chat[chat] for chat in (FLOOD_GROUP, FLOOD_USER)})
+    return result, sent
+
+
+async def mixed_benchmark(args: argparse.Namespace) -> int:
+    """The normal users' latency without and with the floods (issue 15's closing figures)."""
+    print(
+        f"# mixed load: {MIXED_USERS} normal users x {args.questions} questions (closed loop), "
+        f"alone, then beside a supergroup where {FLOOD_GROUP_MEMBERS} members mention the bot "
+        f"at once and a user who sends {FLOOD_USER_MESSAGES} messages at once"
+    )
+    print(f"bot: python -m bot.cli run in {args.bot_repo}; repeat {args.repeat}")
+    workroot = Path(tempfile.mkdtemp(prefix="e2e-mixed-", dir=args.workdir))
+    rows: dict[bool, list[RunResult]] = {False: [], True: []}
+    try:
+        for n in range(1, args.repeat + 1):
+            for floods in (False, True):
+                label = "with floods" if floods else "alone"
+                run, sent = await run_mixed(
+                    workroot / f"mixed-{n}-{int(floods)}", list(QUESTIONS), args, floods
+                )
+                rows[floods].append(run)
+                print_run(n, args.repeat, f"normal users {label}", run)
+                if floods:
+                    print(
+                        f"    flooders got: group {sent[FLOOD_GROUP]} of {FLOOD_GROUP_MEMBERS} "
+                        f"replies, user {sent[FLOOD_USER]} of {FLOOD_USER_MESSAGES} "
+                        f"within the run"
+                    )
+    finally:
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    print("\n| normal users (20) | p50 latency | p99 latency | lost |")
+    print("|---|---|---|---|")
+    for floods in (False, True):
+        summary = Summary("with floods" if floods else "alone", rows[floods])
+        print(
+            f"| {summary.label} | {summary.median_latency_ms(50):.0f} ms | "
+            f"{summary.median_latency_ms(99):.0f} ms | {summary.lost} |"
+        )
+    return 0
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -579,6 +690,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "the stats are committed per answer, so this disk's fsync is in every reply",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bots' work directories")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="20 normal users alone, then beside a flooding group and a flooding user",
+    )
+    parser.add_argument(
+        "--bot-repo",
+        type=Path,
+        default=REPO,
+        help="run the bot from this checkout (e.g. the code before a change); default: this one",
+    )
     parser.add_argument("--child-no-limiter", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.users < 1 or args.questions < 1:
@@ -689,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/self/stat").exists():
         raise SystemExit("e2e_load needs Linux (/proc) to read the bots' CPU time")
     try:
-        return asyncio.run(benchmark(args))
+        return asyncio.run(mixed_benchmark(args) if args.mixed else benchmark(args))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("\ninterrupted: the bots and the fake server were stopped", file=sys.stderr)
         return 130

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,15 @@ import aiohttp
 import pytest
 from telegram.error import RetryAfter
 
+from bot.core.calendar import Outcome, calendar_for
+from bot.core.i18n import using
+from bot.core.model import Knowledge
+from bot.core.service import AnswerService
 from bot.settings import Settings, SettingsError
+from bot.tg.reminders import _not_one as not_one
+from bot.tg.render import split_message
 from bot.tg.retry import JSON, RetryingRateLimiter
-from tests.fake_bot_api import BotProcess, FakeBotApi
+from tests.fake_bot_api import BotProcess, FakeBotApi, parse_html
 
 TOKEN = "123456:TEST-token-security"
 ADMIN_ID = 5_550_001
@@ -294,3 +301,44 @@ async def test_a_reload_of_a_big_file_does_not_hold_up_other_users(tmp_path: Pat
                 "sendMessage", lambda p: p["chat_id"] == ADMIN_ID and "previous" in p["text"]
             )
             assert answer.index < reload_reply.index
+
+
+# ------------------------------------------------------------------ low: long texts
+
+
+def test_a_long_line_is_never_split_inside_a_tag_or_an_element() -> None:
+    """A 5,000-character source URL used to be cut inside its <a>: every answer citing it
+    failed. Each chunk must be valid Telegram HTML on its own, and no text may be lost."""
+    huge = "https://example.org/" + "x" * 5000
+    line = " · ".join(
+        [f'<a href="{huge}">example.org</a>']
+        + [f'<a href="https://e{n}.org/p">site {n} &amp; more</a>' for n in range(400)]
+    )
+    chunks = split_message("<b>Title</b>\n" + line)
+    assert all(len(chunk) <= 4096 for chunk in chunks)
+    shown = "".join(parse_html(chunk) for chunk in chunks)  # raises on broken HTML
+    assert shown.replace("\n", "") == parse_html("<b>Title</b>" + line).replace("\n", "")
+
+
+def test_echoed_arguments_are_capped(knowledge: Knowledge) -> None:
+    """/subscribe, /unsubscribe and /calendar with a 4,085-character argument echoed it and
+    went over Telegram's 4096 characters."""
+    words = "x" * 4085
+    cal = calendar_for(knowledge, words, datetime(2026, 5, 1, tzinfo=UTC))
+    assert cal.outcome is Outcome.USAGE and len(cal.message) < 300 and "…" in cal.message
+    with using("en"):
+        refusal = not_one([], words, "/subscribe")
+    assert refusal is not None and len(refusal) < 300 and "…" in refusal
+
+
+async def test_a_build_killed_midway_leaves_no_file_after_the_next_start(
+    kb_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "data" / "index.sqlite3"
+    db.parent.mkdir()
+    leftover = db.parent / "index.sqlite3.k2j4x9.tmp"  # what kill -9 during /reload leaves
+    leftover.write_bytes(b"\0" * 4096)
+    unrelated = db.parent / "notes.tmp"
+    unrelated.write_bytes(b"keep me")
+    await AnswerService(kb_dir, db).start()
+    assert not leftover.exists() and unrelated.exists() and db.exists()

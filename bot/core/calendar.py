@@ -34,6 +34,7 @@ from bot.core.events import EventNames
 from bot.core.i18n import LANGUAGES, catalogue, current, t, using
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.reply import Draft, Kind, Reply
+from bot.core.text import echoed
 from bot.core.upcoming import latest, local_today
 
 DEFAULT_EVENT = "mille-miglia"
@@ -274,7 +275,7 @@ def calendar_for(
             )
         except UnknownEvent:
             return CalendarFile(
-                Outcome.USAGE, b"", "", t("calendar.usage", command=how_to_pick, words=text)
+                Outcome.USAGE, b"", "", t("calendar.usage", command=how_to_pick, words=echoed(text))
             )
         many = len(events) > 1
         editions = dated_upcoming(knowledge, events, now)

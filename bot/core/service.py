@@ -20,7 +20,13 @@ from pathlib import Path
 
 from bot.core.answer import Answerer
 from bot.core.changes import KnowledgeDiff, diff_knowledge
-from bot.core.index import IndexStatus, KnowledgeError, open_index, rebuild
+from bot.core.index import (
+    IndexStatus,
+    KnowledgeError,
+    open_index,
+    rebuild,
+    remove_stale_builds,
+)
 from bot.core.model import Knowledge
 from bot.core.reply import Reply
 
@@ -115,6 +121,7 @@ class AnswerService:
     async def start(self) -> IndexStatus:
         """Open (or rebuild) the index; raises KnowledgeError when the YAML is broken."""
         async with self._lock:
+            remove_stale_builds(self.db_path)
             knowledge, status = await open_index(self.knowledge_dir, self.db_path)
             self._answerer = Answerer(knowledge)
             return status

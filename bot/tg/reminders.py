@@ -44,6 +44,7 @@ from bot.core.reminders import (
     reminders_for,
     schedule_text,
 )
+from bot.core.text import echoed
 from bot.tg.context import BotState, state_of
 from bot.tg.handlers import language_of_user
 
@@ -200,7 +201,7 @@ async def on_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 def _not_one(found: list[Event], words: str, command: str) -> str | None:
     """The reply when the words name no event, or several; None when they name one."""
     if not found:
-        return t("reminders.unknown_event", name=words, example=EXAMPLE_EVENT)
+        return t("reminders.unknown_event", name=echoed(words), example=EXAMPLE_EVENT)
     if len(found) > 1:
         return t("reminders.which", choices=", ".join(f"{command} {e.id}" for e in found))
     return None
