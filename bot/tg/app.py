@@ -39,7 +39,7 @@ from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore
 from bot.settings import Settings
 from bot.tg import admin, handlers, reminders
-from bot.tg.backlog import JournaledQueue, UpdateJournal
+from bot.tg.backlog import JournaledQueue, UpdateJournal, backlog_path
 from bot.tg.calendar import on_calendar
 from bot.tg.chats import ChatOrderedProcessor
 from bot.tg.context import BotState
@@ -126,7 +126,7 @@ def build_application(
     if not settings.token:
         raise ValueError("a token is required")
     now = clock or (lambda: datetime.now(UTC))
-    journal = UpdateJournal(state_path(settings.database_path))
+    journal = UpdateJournal(backlog_path(settings.database_path))
     builder = (
         ApplicationBuilder()
         .token(settings.token)
