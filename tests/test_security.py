@@ -22,6 +22,7 @@ from bot.core.i18n import using
 from bot.core.model import Knowledge
 from bot.core.service import AnswerService
 from bot.settings import Settings, SettingsError
+from bot.tg.keyboards import ButtonMemory, Tap, decode, encode
 from bot.tg.reminders import _not_one as not_one
 from bot.tg.render import split_message
 from bot.tg.retry import JSON, RetryingRateLimiter
@@ -342,3 +343,32 @@ async def test_a_build_killed_midway_leaves_no_file_after_the_next_start(
     unrelated.write_bytes(b"keep me")
     await AnswerService(kb_dir, db).start()
     assert not leftover.exists() and unrelated.exists() and db.exists()
+
+
+async def test_a_command_costs_at_most_one_log_line(tmp_path: Path) -> None:
+    """/subscribe logged 12 INFO lines (4.9 GB of log a day from one spamming user)."""
+    user = 7_100_301
+    async with (
+        FakeBotApi(TOKEN, username=BOT_NAME) as api,
+        BotProcess(api, tmp_path / "bot", extra_env=CLOCK) as bot,
+    ):
+        await api.wait_for_call("setMyCommands")
+        api.push_message(user, user, "/help")
+        await api.wait_for_message(user)
+        before = len(bot.output().splitlines())
+        for command in ("/subscribe", "/subscriptions", "/unsubscribe", "/next", "/edition 1955"):
+            api.push_message(user, user, command)
+            await api.wait_for_message(user)
+        await asyncio.sleep(0.2)  # lines logged after the reply
+        lines = [line for line in bot.output().splitlines()[before:] if " INFO " in line]
+        assert len(lines) <= 5, "\n".join(lines)
+
+
+def test_a_flooding_chat_forgets_only_its_own_long_buttons() -> None:
+    """5,000 messages in one chat used to expire everyone's long buttons."""
+    memory = ButtonMemory()
+    quiet = encode(Tap("a long suggested question " * 4), memory, chat=1)
+    for n in range(6000):
+        encode(Tap(f"flood question number {n} " * 4), memory, chat=2)
+    assert decode(quiet, memory, chat=1) == Tap("a long suggested question " * 4)
+    assert decode(quiet, memory, chat=2) is None  # another chat's button is not ours to read

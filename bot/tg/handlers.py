@@ -110,7 +110,7 @@ async def respond(
     reply = state.service.answer(question, now, language_of_user(update))
     await count(state, question, reply, now)
     chunks = split_message(to_html(reply))
-    markup = keyboard(reply, question, state.memory)
+    markup = keyboard(reply, question, state.memory, chat=message.chat.id)
     key = (message.chat.id, message.message_id)
     if update.edited_message is not None and key in state.answers:
         ids = await replace_answer(context, message.chat.id, state.answers[key], chunks, markup)
@@ -211,7 +211,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     state = state_of(context)
-    tap = decode(query.data or "", state.memory)
+    chat = query.message.chat.id if query.message is not None else query.from_user.id
+    tap = decode(query.data or "", state.memory, chat)
     if tap is None:
         with using(language_of_user(update)):
             expired = t("telegram.expired")
@@ -224,7 +225,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reply = state.service.answer(tap.ask, now, language_of_user(update))
     if tap.page is not None:
         try:
-            await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
+            await query.edit_message_reply_markup(
+                keyboard(reply, tap.ask, state.memory, tap.page, chat)
+            )
         except BadRequest as err:
             if "not modified" not in str(err).lower():
                 raise
@@ -237,7 +240,7 @@ async def send_reply(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, asked: str, state: BotState
 ) -> None:
     chunks = split_message(to_html(reply))
-    markup = keyboard(reply, asked, state.memory)
+    markup = keyboard(reply, asked, state.memory, chat=chat_id)
     for n, chunk in enumerate(chunks):
         await context.bot.send_message(
             chat_id,

@@ -52,6 +52,9 @@ def configure(level: str, token: str) -> None:
         handler.addFilter(NoTracebackForRejectedToken())
         handler.addFilter(RedactToken(token))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs contain the token
+    # The job queue logs every job it adds or removes: 16 lines for one /subscribe. Our own
+    # reminder lines say what matters (one per reminder sent), so one command = one line.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
     redact_uncaught(token)
 
 
