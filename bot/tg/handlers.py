@@ -108,7 +108,7 @@ async def respond(
     await ensure_admin_menu(update, context, state)
     now = state.clock()
     reply = state.service.answer(question, now, language_of_user(update))
-    await count(state, question, reply, now)
+    await count(state, question, reply, now, update)
     chunks = split_message(to_html(reply))
     markup = keyboard(reply, question, state.memory, chat=message.chat.id)
     key = (message.chat.id, message.message_id)
@@ -129,10 +129,15 @@ async def respond(
     state.remember(message.chat.id, message.message_id, ids)
 
 
-async def count(state: BotState, question: str, reply: Reply, now: datetime) -> None:
-    """A question served: in the stats, and in the missed list when it was not answered."""
+async def count(
+    state: BotState, question: str, reply: Reply, now: datetime, update: Update
+) -> None:
+    """A question served: in the stats, and in the missed list when it was not answered
+    (counting people: the asker's id goes into a sketch that cannot name them)."""
     await state.stats.record(reply.kind.value)
-    await state.unanswered.record(question, reply.kind.value, now)
+    user = update.effective_user
+    asker = user.id if user is not None else None
+    await state.unanswered.record(question, reply.kind.value, now, asker)
 
 
 def language_of_user(update: Update) -> str | None:
@@ -232,7 +237,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if "not modified" not in str(err).lower():
                 raise
         return
-    await count(state, tap.ask, reply, now)
+    await count(state, tap.ask, reply, now, update)
     await send_reply(context, query.message.chat.id, reply, tap.ask, state)
 
 
