@@ -372,3 +372,21 @@ def test_a_flooding_chat_forgets_only_its_own_long_buttons() -> None:
         encode(Tap(f"flood question number {n} " * 4), memory, chat=2)
     assert decode(quiet, memory, chat=1) == Tap("a long suggested question " * 4)
     assert decode(quiet, memory, chat=2) is None  # another chat's button is not ours to read
+
+
+async def test_an_unwritable_database_path_serves_from_memory_and_says_so(tmp_path: Path) -> None:
+    """A read-only DATABASE_PATH stopped the bot from starting."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    user = 7_100_401
+    env = {**CLOCK, "DATABASE_PATH": str(blocker / "millebot.sqlite3")}
+    async with (
+        FakeBotApi(TOKEN, username=BOT_NAME) as api,
+        BotProcess(api, tmp_path / "bot", extra_env=env) as bot,
+    ):
+        api.push_message(user, user, "who won in 1955?")
+        assert "Moss" in (await api.wait_for_message(user))["text"]
+        api.push_message(user, user, "/subscribe")
+        subscribed = await api.wait_for_message(user)
+        assert "this run" in subscribed["text"] or "restart" in subscribed["text"]
+        assert "serving the knowledge from memory" in bot.output()

@@ -27,6 +27,7 @@ from bot.core.index import (
     rebuild,
     remove_stale_builds,
 )
+from bot.core.loader import load_knowledge
 from bot.core.model import Knowledge
 from bot.core.reply import Reply
 
@@ -121,10 +122,30 @@ class AnswerService:
     async def start(self) -> IndexStatus:
         """Open (or rebuild) the index; raises KnowledgeError when the YAML is broken."""
         async with self._lock:
-            remove_stale_builds(self.db_path)
-            knowledge, status = await open_index(self.knowledge_dir, self.db_path)
+            try:
+                remove_stale_builds(self.db_path)
+                knowledge, status = await open_index(self.knowledge_dir, self.db_path)
+            except (OSError, sqlite3.Error) as err:
+                knowledge = self._in_memory(err)
+                status = IndexStatus(True, "in memory: the index cannot be written", {})
             self._answerer = Answerer(knowledge)
             return status
+
+    def _in_memory(self, err: Exception) -> Knowledge:
+        """The knowledge without an index file (DATABASE_PATH read-only or full): answers are
+        the same, start is slower, and the state file's data lasts for this run only."""
+        result = load_knowledge(self.knowledge_dir)
+        if result.knowledge is None:
+            raise KnowledgeError(result) from err
+        log.warning(
+            "the index %s cannot be written (%s: %s); serving the knowledge from memory. "
+            "Statistics, unanswered questions and subscriptions last for this run only "
+            "unless the state file beside it is usable.",
+            self.db_path,
+            type(err).__name__,
+            err,
+        )
+        return result.knowledge
 
     @property
     def answerer(self) -> Answerer:
@@ -165,7 +186,10 @@ class AnswerService:
 
     def _build(self, old: Knowledge) -> tuple[Answerer, KnowledgeDiff]:
         """Validate, re-index and prepare answering (blocking; runs in a worker thread)."""
-        knowledge = rebuild(self.knowledge_dir, self.db_path)
+        try:
+            knowledge = rebuild(self.knowledge_dir, self.db_path)
+        except (OSError, sqlite3.Error) as err:  # validated, but the index cannot be written
+            knowledge = self._in_memory(err)
         return Answerer(knowledge), diff_knowledge(old, knowledge)
 
     @staticmethod
