@@ -186,10 +186,7 @@ class AnswerService:
 
     def _build(self, old: Knowledge) -> tuple[Answerer, KnowledgeDiff]:
         """Validate, re-index and prepare answering (blocking; runs in a worker thread)."""
-        try:
-            knowledge = rebuild(self.knowledge_dir, self.db_path)
-        except (OSError, sqlite3.Error) as err:  # validated, but the index cannot be written
-            knowledge = self._in_memory(err)
+        knowledge = rebuild(self.knowledge_dir, self.db_path)
         return Answerer(knowledge), diff_knowledge(old, knowledge)
 
     @staticmethod
