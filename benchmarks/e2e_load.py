@@ -41,9 +41,10 @@ Both bots run the same load ``--repeat`` times, alternately (ours, echo, ours, .
 change in the machine's load hits both; the summary gives medians. The ratio ours/echo of the
 CPU per reply is the cost of our code relative to the framework's own; the target is <= 1.3x.
 
-Our bot limits itself to Telegram's 30 messages/s with PTB's ``AIORateLimiter`` (the echo bot
-too, at the same rates), and PTB handles updates one at a time; with 50 users asking at once
-that caps both bots near 30 replies/s and makes every user wait for the others: throughput and
+Our bot limits itself to Telegram's 30 messages/s with its own limiter (``bot/tg/retry.py``;
+the echo bot with PTB's ``AIORateLimiter`` at the same rates). Ours handles chats side by side
+(each in order), the echo bot one update at a time; with 50 users asking at once the limiter
+caps both near 30 replies/s and makes every user wait for the others: throughput and
 latency then compare the limiter, not the code, and the output says so. ``--no-limiter`` runs
 both without the limiter (ours through a launcher that makes ``ApplicationBuilder.rate_limiter``
 a no-op; the bot's code is unchanged) to show what the code alone can serve.
@@ -86,8 +87,8 @@ TOKEN = "424242:LOAD-bench-token"
 BOT_USERNAME = "millebot_load"
 LIMITER_RATE = 30.0
 """PTB's ``AIORateLimiter`` default overall rate (``FloodLimit.MESSAGES_PER_SECOND``), which
-our bot (``bot/tg/app.py``: an ``AIORateLimiter`` subclass at the default rates) and the echo
-bot both keep: requests with a ``chat_id`` per second, bot-wide."""
+our bot (``bot/tg/retry.py``, ``limits.OVERALL_RATE``: the same rate, with aiolimiter) and the
+echo bot both keep: requests with a ``chat_id`` per second, bot-wide."""
 LIMITER_BUCKET_S = 1.5
 """Time for ``AIORateLimiter``'s leaky bucket (30 requests per 1 s) to empty after the warm-up,
 so that both bots start the load with the same allowance whatever their warm-up speed."""
@@ -350,9 +351,9 @@ async def warm_up(api: LoadApi, questions: list[str], check: bool) -> list[str]:
     """Ask every question once, each from its own chat; return the questions fit for the load.
 
     Each wait is bounded (``DEFAULT_TIMEOUT``). With ``check``, a question is unfit when its
-    answer is not exactly one message or is the bot's apology; counting the messages is exact
-    because PTB finishes a handler (all its sends) before it takes the next update, so once the
-    last (barrier) question is answered, every earlier answer is complete.
+    answer is not exactly one message or is the bot's apology. The questions are asked one
+    after the other, each once the previous one is answered, so by the last (barrier) one an
+    earlier answer in two messages has all but surely sent both.
     """
     for n, question in enumerate([*questions, "/help"]):
         chat = WARMUP_CHATS + n
@@ -727,8 +728,8 @@ async def benchmark(args: argparse.Namespace) -> int:
     limiter = (
         "none (--no-limiter: diagnostic, not what we ship)"
         if args.no_limiter
-        else f"PTB's AIORateLimiter at its default rates ({LIMITER_RATE:.0f} msg/s overall, "
-        "20/min per group) in both bots: ours as bot/tg/app.py builds it, the echo bot a plain "
+        else f"Telegram's rates ({LIMITER_RATE:.0f} msg/s overall, 20/min per group) in both "
+        "bots: ours bot/tg/retry.py as bot/tg/app.py builds it, the echo bot a plain "
         "AIORateLimiter(max_retries=3)"
     )
     total = args.users * args.questions
@@ -741,7 +742,10 @@ async def benchmark(args: argparse.Namespace) -> int:
         "answer to the previous one; all users start at once"
     )
     print(f"rate limiter: {limiter}")
-    print("updates: PTB's default, one at a time (concurrent_updates off), in both bots")
+    print(
+        "updates: ours chats side by side, each chat in order (bot/tg/chats.py); the echo bot "
+        "PTB's default, one at a time"
+    )
     if not args.no_limiter:
         floor = total / LIMITER_RATE
         print(f"at {LIMITER_RATE:.0f} replies/s the load alone takes >= {floor:.0f} s per run")
@@ -793,8 +797,8 @@ async def benchmark(args: argparse.Namespace) -> int:
     if not args.no_limiter and capped:
         print(
             f"\nthe rate limiter dominates: {' and '.join(capped)} served near its "
-            f"{LIMITER_RATE:.0f} msg/s cap, and with updates handled one at a time every user "
-            "waits behind the others' throttled replies; throughput and latency compare the "
+            f"{LIMITER_RATE:.0f} msg/s cap, and every user waits behind the others' throttled "
+            "replies; throughput and latency compare the "
             "limiter, not the code. CPU per reply still compares the code "
             "(run --no-limiter for the unthrottled capacity)."
         )
