@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ from bot.core.calendar import Outcome, calendar_for
 from bot.core.i18n import using
 from bot.core.model import Knowledge
 from bot.core.service import AnswerService
+from bot.core.statefile import RETRY_EVERY
+from bot.core.stats import StatsStore
+from bot.core.subscriptions import SubscriptionStore
+from bot.core.unanswered import UnansweredStore, read_top
 from bot.settings import Settings, SettingsError
 from bot.tg.keyboards import ButtonMemory, Tap, decode, encode
 from bot.tg.reminders import _not_one as not_one
@@ -390,3 +395,63 @@ async def test_an_unwritable_database_path_serves_from_memory_and_says_so(tmp_pa
         subscribed = await api.wait_for_message(user)
         assert "this run" in subscribed["text"] or "restart" in subscribed["text"]
         assert "serving the knowledge from memory" in bot.output()
+
+
+# ------------------------------------------------------------------ low: a full disk freed
+
+
+def fill_disk(store: Any) -> None:
+    """Every write of the store's connection now fails as on a full disk."""
+
+    class Full:
+        """What aiosqlite's execute returns (awaitable, or an async context): a failure."""
+
+        def __await__(self) -> Any:
+            raise sqlite3.OperationalError("database or disk is full")
+            yield
+
+        async def __aenter__(self) -> Any:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    store._db.execute = lambda *args, **kwargs: Full()
+    store._db.executemany = lambda *args, **kwargs: Full()
+
+
+async def test_after_a_full_disk_is_freed_the_state_file_is_used_again(tmp_path: Path) -> None:
+    """The state file stayed abandoned until a restart, and subscriptions made meanwhile
+    were lost."""
+    path = tmp_path / "state.sqlite3"
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    seconds = [0.0]
+    subs, stats = SubscriptionStore(path), StatsStore(path, now, write_every=0)
+    missed = UnansweredStore(path)
+    for store in (subs, stats, missed):
+        store.clock = lambda: seconds[0]
+        await store.open()
+    await subs.subscribe(1, "mille-miglia", None, now)
+    for store in (subs, stats, missed):
+        fill_disk(store)
+    await subs.subscribe(2, "mille-miglia", "it", now)  # the disk is full: kept in memory
+    await stats.record("answer")
+    await missed.record("who won in 1812?", "unknown", now, asker=5)
+    assert not subs.persistent and not stats.persistent and not missed.persistent
+    seconds[0] = RETRY_EVERY + 1  # space freed; the next write tries the file again
+    await subs.subscribe(3, "mille-miglia", None, now)
+    await stats.record("unknown")
+    await missed.record("who won in 1812?", "unknown", now, asker=6)
+    assert subs.persistent and stats.persistent and missed.persistent
+    for store in (subs, stats, missed):
+        await store.close()
+
+    again = SubscriptionStore(path)
+    await again.open()
+    assert [s.chat_id for s in again.subscribers("mille-miglia")] == [1, 2, 3]
+    counts = StatsStore(path, now)
+    await counts.open()
+    assert (await counts.snapshot()).total == {"answer": 1, "unknown": 1}
+    assert [(m.count, m.askers) for m in read_top(path, 5)] == [(2, 2)]
+    for store in (again, counts):
+        await store.close()

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # A lock held elsewhere (a backup, a curator's sqlite3 shell) may delay a reply this long.
 LOCK_TIMEOUT = 0.2
+MAX_PENDING = 10_000  # changes kept for a file that failed (a full disk), newest kept
 # "Already sent" matters for the reminders of one edition; older rows are dropped at start.
 SENT_KEPT = timedelta(days=400)
 
@@ -228,9 +229,13 @@ class SubscriptionStore(statefile.StateStore):
 
     async def _write(self, operations: list[tuple[str, tuple[Any, ...]]]) -> None:
         """Queue ``operations`` and write everything queued in one transaction; never raises."""
-        if self._failed:
-            return
+        if self._failed and not self._was_open:
+            return  # never opened: this run's subscriptions live in memory only
         self._pending.extend(operations)
+        del self._pending[:-MAX_PENDING]
+        if self._failed:
+            await self._try_again()  # a full disk freed: the changes kept meanwhile go in
+            return
         async with self._write_lock:
             db = self._db
             if db is None or not self._pending:
@@ -248,3 +253,6 @@ class SubscriptionStore(statefile.StateStore):
 
     def _forget_pending(self) -> None:
         self._pending.clear()
+
+    async def _recovered(self, db: Any) -> None:
+        await self._write([])

@@ -70,6 +70,12 @@ INSERT = (
     "kind = excluded.kind, count = count + 1, last_seen = max(last_seen, excluded.last_seen)"
 )
 FORGET = "DELETE FROM unanswered WHERE question = ?"
+MERGE = (
+    "INSERT INTO unanswered (question, kind, count, first_seen, last_seen, example, askers, "
+    "sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (question) DO UPDATE SET "
+    "kind = excluded.kind, count = count + excluded.count, "
+    "last_seen = max(last_seen, excluded.last_seen), askers = max(askers, excluded.askers)"
+)
 TOP = (
     "SELECT question, kind, count, first_seen, last_seen, example, askers FROM unanswered "
     "ORDER BY askers DESC, count DESC, last_seen DESC, question LIMIT ?"
@@ -229,6 +235,8 @@ class UnansweredStore(statefile.StateStore):
         if key is None:
             return
         db = self._db
+        if db is None and self._failed:
+            db = await self._try_again()  # a full disk freed: the memory goes back in the file
         if db is None:
             self._remember(key, kind, now, question, asker)
             return
@@ -285,6 +293,33 @@ class UnansweredStore(statefile.StateStore):
         sketch = with_asker(bytes(row[0]) if row[0] is not None else None, asker)
         if sketch is not None:
             await db.execute(NEW_ASKER, (sketch, key))
+
+    async def _recovered(self, db: aiosqlite.Connection) -> None:
+        """Merge the questions counted in memory while the file failed into it."""
+        try:
+            for m in self._memory.values():
+                await db.execute(
+                    MERGE,
+                    (
+                        m.question,
+                        m.kind,
+                        m.count,
+                        stamp(m.first_seen),
+                        stamp(m.last_seen),
+                        m.example,
+                        m.askers,
+                        self._sketches.get(m.question),
+                    ),
+                )
+            await db.commit()
+            async with db.execute(KEYS) as cursor:
+                keys = {str(row[0]) for row in await cursor.fetchall()}
+        except (sqlite3.Error, ValueError) as err:
+            await self._drop(db, err)
+            return
+        self._keys = keys
+        self._memory.clear()
+        self._sketches.clear()
 
     async def _prune(self, db: aiosqlite.Connection) -> None:
         """Drop the least asked, longest unasked rows, a tenth of the cap at once (amortised)."""
