@@ -259,9 +259,9 @@ async def test_cli_prints_the_most_asked_for_curators(
 
     assert main(["unanswered", "--db", str(db)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "count  kind     last seen   question",
-        "    2  unknown  2026-11-23  Who won the tribute?",
-        "    1  clarify  2026-11-23  ferrari",
+        "people  count  kind     last seen   question",
+        "     1      2  unknown  2026-11-23  Who won the tribute?",
+        "     1      1  clarify  2026-11-23  ferrari",
     ]
     assert main(["unanswered", "--db", str(state_path(db)), "--limit", "1"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 2
