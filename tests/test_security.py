@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from telegram import Update
 from telegram.error import RetryAfter
 
 from bot.core.calendar import Outcome, calendar_for
@@ -27,6 +28,7 @@ from bot.core.stats import StatsStore
 from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore, read_top
 from bot.settings import Settings, SettingsError
+from bot.tg.chats import UserPace, paced_user
 from bot.tg.keyboards import ButtonMemory, Tap, decode, encode
 from bot.tg.reminders import _not_one as not_one
 from bot.tg.render import split_message
@@ -455,3 +457,18 @@ async def test_after_a_full_disk_is_freed_the_state_file_is_used_again(tmp_path:
     assert [(m.count, m.askers) for m in read_top(path, 5)] == [(2, 2)]
     for store in (again, counts):
         await store.close()
+
+
+def test_only_private_messages_and_taps_spend_a_users_pace() -> None:
+    """Group chatter (privacy mode off) must never earn anyone a "slow down" in the group."""
+
+    def update(chat_type: str, **extra: Any) -> Update:
+        chat = {"id": 5 if chat_type == "private" else -5, "type": chat_type}
+        user = {"id": 5, "is_bot": False, "first_name": "Ada"}
+        body = {"message_id": 1, "date": 0, "chat": chat, "from": user, "text": "hi", **extra}
+        return Update.de_json({"update_id": 1, "message": body}, None)
+
+    assert paced_user(update("private")) == 5
+    assert paced_user(update("supergroup")) is None
+    pace = UserPace(burst=2, rate=0.5, clock=lambda: 0.0)
+    assert [pace.admit(5) for _ in range(4)] == ["yes", "yes", "warn", "no"]

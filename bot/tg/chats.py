@@ -4,8 +4,8 @@ python-telegram-bot hands every update to an update processor; ours gives each c
 lock, so a chat's updates are answered in the order they were sent) and lets lanes run at once,
 so a group waiting out Telegram's 20-messages-a-minute limit holds only its own lane. A lane
 holds at most ``CHAT_BACKLOG`` waiting updates and disappears when idle. A user far over a
-sane pace (``UserPace``) gets one polite "slow down" and is then answered at a bounded pace;
-what they send over it is not answered. Updates are reported to the backlog journal
+sane pace in their private chat (``UserPace``) gets one polite "slow down" and is then
+answered at a bounded pace; what they send over it is not answered. Updates are reported to the backlog journal
 (``bot/tg/backlog.py``) once handled, so a crash hands back only unfinished ones.
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
@@ -110,10 +111,18 @@ def chat_key(update: object) -> int | None:
 
 
 def paced_user(update: object) -> int | None:
-    """Whose pace an update spends: messages and button taps; inline queries come per keystroke."""
+    """Whose pace an update spends: messages and button taps in a private chat.
+
+    Not inline queries (they come per keystroke), and not group messages: most are people
+    talking to each other, not to the bot, and a group's lane and Telegram's limit for it
+    already keep a busy group to itself.
+    """
     if not isinstance(update, Update) or update.inline_query is not None:
         return None
-    return update.effective_user.id if update.effective_user is not None else None
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    return user.id
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
