@@ -28,6 +28,7 @@ from bot.core.stats import StatsStore
 from bot.core.subscriptions import SubscriptionStore
 from bot.core.unanswered import UnansweredStore, read_top
 from bot.settings import Settings, SettingsError
+from bot.tg.backlog import JournaledQueue, UpdateJournal
 from bot.tg.chats import UserPace, paced_user
 from bot.tg.keyboards import ButtonMemory, Tap, decode, encode
 from bot.tg.reminders import _not_one as not_one
@@ -475,3 +476,33 @@ def test_only_private_messages_and_taps_spend_a_users_pace() -> None:
     assert paced_user(update("supergroup")) is None
     pace = UserPace(burst=2, rate=0.5, clock=lambda: 0.0)
     assert [pace.admit(5) for _ in range(4)] == ["yes", "yes", "warn", "no"]
+
+
+async def test_the_backlog_hands_back_unfinished_updates_and_ignores_resends(
+    tmp_path: Path,
+) -> None:
+    """Killed before confirming, the bot gets the same updates again from Telegram: those it
+    had handled are not handled twice, the others once."""
+    path = tmp_path / "millebot.backlog.sqlite3"
+
+    def update(n: int) -> Update:
+        chat = {"id": 5, "type": "private"}
+        body = {"message_id": n, "date": 0, "chat": chat, "text": f"question {n}"}
+        return Update.de_json({"update_id": n, "message": body}, None)
+
+    journal = UpdateJournal(path)
+    journal.open()
+    queue = JournaledQueue(journal)
+    for n in (1, 2, 3):
+        await queue.put(update(n))
+    journal.done(update(1))
+    journal.close()  # the kill
+
+    again = UpdateJournal(path)
+    again.open()
+    queue = JournaledQueue(again)
+    assert [u.update_id for u in again.pending(None)] == [2, 3]  # type: ignore[arg-type]
+    for n in (1, 2, 3, 4):  # Telegram resends 1-3 (never confirmed) and a new one
+        await queue.put(update(n))
+    assert [queue.get_nowait().update_id for _ in range(queue.qsize())] == [4]  # type: ignore[attr-defined]
+    again.close()

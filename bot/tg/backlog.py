@@ -55,12 +55,14 @@ def answering() -> None:
         mark()
 
 
-def handling(mark: Callable[[], None]) -> object:
-    """Run ``mark`` on the first ``answering()`` of this task; returns the token to reset."""
-    return _ANSWERING.set(mark)
+def handling(mark: Callable[[], None]) -> None:
+    """Run ``mark`` at ``answering()`` while this task handles its update (each update is a
+    task of its own, with its own copy of the context)."""
+    _ANSWERING.set(mark)
 
 
 def handled() -> None:
+    """The update is done with: later sends of this task are not its answer."""
     _ANSWERING.set(None)
 
 
