@@ -419,7 +419,10 @@ async def run_once(
     """Start a fresh fake server and bot, warm up, load, stop both; the figures and the mix."""
     result = RunResult(kind.key)
     api = LoadApi()  # not ``as api``: FakeBotApi.__aenter__ is typed to return the base class
-    async with api, LoadBot(api, workdir, kind.argv) as bot:
+    async with (
+        api,
+        LoadBot(api, workdir, kind.argv, args.bot_repo if kind.key == "ours" else REPO) as bot,
+    ):
         assert bot.process is not None
         questions = await warm_up(api, questions, check)
         if not questions:
@@ -700,7 +703,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--bot-repo",
         type=Path,
         default=REPO,
-        help="run the bot from this checkout (e.g. the code before a change); default: this one",
+        help="run our bot from this checkout (e.g. the code before a change); default: this one",
     )
     parser.add_argument("--child-no-limiter", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
