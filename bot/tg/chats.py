@@ -190,8 +190,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         user = paced_user(update)
         verdict = "yes" if user is None else self.pace.admit(user)
         finished = self.finished
-        if finished is not None:
-            backlog.handling(_once(lambda: finished.done(update)))
+        mark = _once(lambda: finished.done(update)) if finished is not None else None
+        if mark is not None:
+            backlog.handling(mark)
         try:
             if verdict == "yes":
                 await coroutine
@@ -201,8 +202,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     await self._slow_down(update, user)
         finally:
             backlog.handled()
-        if self.finished is not None:  # not reached when cancelled: handed back instead
-            self.finished.done(update)
+        if mark is not None:  # not reached when cancelled: handed back instead
+            mark()  # a no-op when its first message already marked it
 
     async def _slow_down(self, update: object, user: int | None) -> None:
         """The one note a flooding user gets, in their language."""
