@@ -57,13 +57,13 @@ class UserPace:
 
     def __init__(
         self,
-        burst: int = limits.USER_BURST,
-        rate: float = limits.USER_RATE,
+        burst: int | None = None,
+        rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         kept: int = limits.PACED_USERS_KEPT,
     ) -> None:
-        self.burst = burst
-        self.rate = rate
+        self.burst = limits.USER_BURST if burst is None else burst
+        self.rate = limits.USER_RATE if rate is None else rate
         self.clock = clock
         self.kept = kept
         self._users: dict[int, _Allowance] = {}
