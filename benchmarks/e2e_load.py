@@ -5,6 +5,14 @@ Not a test: nothing asserts, it measures and prints. Run from the repository roo
     .venv/bin/python benchmarks/e2e_load.py                  # 50 users x 40 questions
     .venv/bin/python benchmarks/e2e_load.py --users 10 --questions 10 --repeat 3
     .venv/bin/python benchmarks/e2e_load.py --no-limiter     # diagnostic: both bots unthrottled
+    .venv/bin/python benchmarks/e2e_load.py --mixed --questions 10   # floods beside 20 users
+    .venv/bin/python benchmarks/e2e_load.py --mixed --bot-repo ../old-checkout  # "before"
+
+``--mixed`` (issue 15): 20 normal users (closed loop, as above) alone, then again beside one
+flooding supergroup (60 members mention the bot at once: Telegram lets a bot answer 20 a
+minute there) and one flooding user (500 messages at once); it prints the normal users' p50 /
+p99 latency in both runs. ``--bot-repo`` runs ``python -m bot.cli run`` from another checkout
+(e.g. the code before a change) with this benchmark.
 
 What it does, per run:
 
@@ -33,9 +41,10 @@ Both bots run the same load ``--repeat`` times, alternately (ours, echo, ours, .
 change in the machine's load hits both; the summary gives medians. The ratio ours/echo of the
 CPU per reply is the cost of our code relative to the framework's own; the target is <= 1.3x.
 
-Our bot limits itself to Telegram's 30 messages/s with PTB's ``AIORateLimiter`` (the echo bot
-too, at the same rates), and PTB handles updates one at a time; with 50 users asking at once
-that caps both bots near 30 replies/s and makes every user wait for the others: throughput and
+Our bot limits itself to Telegram's 30 messages/s with its own limiter (``bot/tg/retry.py``;
+the echo bot with PTB's ``AIORateLimiter`` at the same rates). Ours handles chats side by side
+(each in order), the echo bot one update at a time; with 50 users asking at once the limiter
+caps both near 30 replies/s and makes every user wait for the others: throughput and
 latency then compare the limiter, not the code, and the output says so. ``--no-limiter`` runs
 both without the limiter (ours through a launcher that makes ``ApplicationBuilder.rate_limiter``
 a no-op; the bot's code is unchanged) to show what the code alone can serve.
@@ -78,8 +87,8 @@ TOKEN = "424242:LOAD-bench-token"
 BOT_USERNAME = "millebot_load"
 LIMITER_RATE = 30.0
 """PTB's ``AIORateLimiter`` default overall rate (``FloodLimit.MESSAGES_PER_SECOND``), which
-our bot (``bot/tg/app.py``: an ``AIORateLimiter`` subclass at the default rates) and the echo
-bot both keep: requests with a ``chat_id`` per second, bot-wide."""
+our bot (``bot/tg/retry.py``, ``limits.OVERALL_RATE``: the same rate, with aiolimiter) and the
+echo bot both keep: requests with a ``chat_id`` per second, bot-wide."""
 LIMITER_BUCKET_S = 1.5
 """Time for ``AIORateLimiter``'s leaky bucket (30 requests per 1 s) to empty after the warm-up,
 so that both bots start the load with the same allowance whatever their warm-up speed."""
@@ -231,11 +240,12 @@ class LoadBot(BotProcess):
     SIGKILL after 10 s), and the bot dies with the benchmark whatever kills it.
     """
 
-    def __init__(self, api: FakeBotApi, workdir: Path, argv: list[str]) -> None:
+    def __init__(self, api: FakeBotApi, workdir: Path, argv: list[str], repo: Path = REPO) -> None:
         super().__init__(api, workdir)
         self.argv = argv
+        self.repo = repo
 
-    async def start(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    async def start(self, timeout: float = DEFAULT_TIMEOUT, ready_on: str = "getUpdates") -> None:
         """Start ``argv`` and return once it polls (its first getUpdates); fail if it dies."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.knowledge_dir.exists():
@@ -245,7 +255,7 @@ class LoadBot(BotProcess):
         self._files = [stdout, stderr]
         self.process = subprocess.Popen(
             self.argv,
-            cwd=REPO,
+            cwd=self.repo,
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
@@ -254,7 +264,7 @@ class LoadBot(BotProcess):
         )
         _STARTED.append(self.process)
         ready = asyncio.ensure_future(
-            self.api.wait_for_call("getUpdates", timeout=timeout, answered=False)
+            self.api.wait_for_call(ready_on, timeout=timeout, answered=False)
         )
         try:
             while not ready.done():
@@ -272,14 +282,19 @@ class LoadBot(BotProcess):
 def unlimited_millebot() -> int:
     """``millebot run`` with ``ApplicationBuilder.rate_limiter`` made a no-op (``--no-limiter``).
 
-    The bot's code is untouched: the builder simply ignores the limiter it is given.
+    The bot's code is untouched: the builder simply ignores the limiter it is given, and the
+    per-user pace (bot/tg/limits.py) is lifted, since unthrottled closed-loop users ask
+    several questions a second, which the bot rightly treats as a flood.
     """
     from telegram.ext import ApplicationBuilder
+
+    from bot.tg import limits
 
     def keep_builder(self: Any, *args: Any, **kwargs: Any) -> Any:
         return self
 
     setattr(ApplicationBuilder, "rate_limiter", keep_builder)  # noqa: B010 (a method, on purpose)
+    limits.USER_BURST = 10**9  # read when the update processor is built
     from bot.cli import main as millebot
 
     return millebot(["run"])
@@ -341,9 +356,9 @@ async def warm_up(api: LoadApi, questions: list[str], check: bool) -> list[str]:
     """Ask every question once, each from its own chat; return the questions fit for the load.
 
     Each wait is bounded (``DEFAULT_TIMEOUT``). With ``check``, a question is unfit when its
-    answer is not exactly one message or is the bot's apology; counting the messages is exact
-    because PTB finishes a handler (all its sends) before it takes the next update, so once the
-    last (barrier) question is answered, every earlier answer is complete.
+    answer is not exactly one message or is the bot's apology. The questions are asked one
+    after the other, each once the previous one is answered, so by the last (barrier) one an
+    earlier answer in two messages has all but surely sent both.
     """
     for n, question in enumerate([*questions, "/help"]):
         chat = WARMUP_CHATS + n
@@ -409,7 +424,10 @@ async def run_once(
     """Start a fresh fake server and bot, warm up, load, stop both; the figures and the mix."""
     result = RunResult(kind.key)
     api = LoadApi()  # not ``as api``: FakeBotApi.__aenter__ is typed to return the base class
-    async with api, LoadBot(api, workdir, kind.argv) as bot:
+    async with (
+        api,
+        LoadBot(api, workdir, kind.argv, args.bot_repo if kind.key == "ours" else REPO) as bot,
+    ):
         assert bot.process is not None
         questions = await warm_up(api, questions, check)
         if not questions:
@@ -460,6 +478,108 @@ async def run_once(
         line for line in output.splitlines() if " ERROR " in line or "Traceback" in line
     ]
     return result, questions
+
+
+# --------------------------------------------------------------------------- the mixed run
+
+MIXED_USERS = 20
+FLOOD_GROUP = -1_001_777_000_001
+FLOOD_GROUP_MEMBERS = 60
+FLOOD_USER = 7_777_000_001
+FLOOD_USER_MESSAGES = 500
+
+
+def flood(api: LoadApi) -> None:
+    """One supergroup where 60 members mention the bot at once, one user sending 500 messages."""
+    for member in range(FLOOD_GROUP_MEMBERS):
+        api.push_message(
+            FLOOD_GROUP,
+            6_000_000 + member,
+            f"@{BOT_USERNAME} who won in {1927 + member % 30}?",
+            chat_type="supergroup",
+        )
+    for n in range(FLOOD_USER_MESSAGES):
+        api.push_message(FLOOD_USER, FLOOD_USER, f"who won in {1927 + n % 30}?")
+
+
+async def run_mixed(
+    workdir: Path, questions: list[str], args: argparse.Namespace, floods: bool
+) -> tuple[RunResult, Counter[int]]:
+    """20 normal users, with or without the floods beside them; their latency, and what the
+    flooders got (messages per chat)."""
+    result = RunResult("ours")
+    api = LoadApi()
+    argv = [sys.executable, "-m", "bot.cli", "run"]
+    async with api, LoadBot(api, workdir, argv, args.bot_repo) as bot:
+        assert bot.process is not None
+        questions = await warm_up(api, questions, check=False)
+        for user in range(MIXED_USERS):
+            api.chat(LOAD_CHATS + user, "private")
+        await asyncio.sleep(LIMITER_BUCKET_S)
+        cpu_before, driver_before = process_cpu_s(bot.process.pid), own_cpu_s()
+        started = time.perf_counter()
+        if floods:
+            flood(api)
+        stop_sending = started + args.timeout
+        stop_waiting = stop_sending + args.drain
+        users = [
+            simulated_user(
+                api,
+                LOAD_CHATS + user,
+                [questions[(user + i) % len(questions)] for i in range(args.questions)],
+                stop_sending,
+                stop_waiting,
+                result,
+            )
+            for user in range(MIXED_USERS)
+        ]
+        await asyncio.gather(*users)
+        result.wall_s = time.perf_counter() - started
+        result.bot_cpu_s = process_cpu_s(bot.process.pid) - cpu_before
+        result.driver_cpu_s = own_cpu_s() - driver_before
+        if bot.returncode is not None:
+            raise RuntimeError(f"the bot exited with {bot.returncode}:\n{bot.output()[-3000:]}")
+        sent = Counter({chat: api.messages_per_chat[chat] for chat in (FLOOD_GROUP, FLOOD_USER)})
+    return result, sent
+
+
+async def mixed_benchmark(args: argparse.Namespace) -> int:
+    """The normal users' latency without and with the floods (issue 15's closing figures)."""
+    print(
+        f"# mixed load: {MIXED_USERS} normal users x {args.questions} questions (closed loop), "
+        f"alone, then beside a supergroup where {FLOOD_GROUP_MEMBERS} members mention the bot "
+        f"at once and a user who sends {FLOOD_USER_MESSAGES} messages at once"
+    )
+    print(f"bot: python -m bot.cli run in {args.bot_repo}; repeat {args.repeat}")
+    workroot = Path(tempfile.mkdtemp(prefix="e2e-mixed-", dir=args.workdir))
+    rows: dict[bool, list[RunResult]] = {False: [], True: []}
+    try:
+        for n in range(1, args.repeat + 1):
+            for floods in (False, True):
+                label = "with floods" if floods else "alone"
+                run, sent = await run_mixed(
+                    workroot / f"mixed-{n}-{int(floods)}", list(QUESTIONS), args, floods
+                )
+                rows[floods].append(run)
+                print_run(n, args.repeat, f"normal users {label}", run)
+                if floods:
+                    print(
+                        f"    flooders got: group {sent[FLOOD_GROUP]} of {FLOOD_GROUP_MEMBERS} "
+                        f"replies, user {sent[FLOOD_USER]} of {FLOOD_USER_MESSAGES} "
+                        f"within the run"
+                    )
+    finally:
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    print("\n| normal users (20) | p50 latency | p99 latency | lost |")
+    print("|---|---|---|---|")
+    for floods in (False, True):
+        summary = Summary("with floods" if floods else "alone", rows[floods])
+        print(
+            f"| {summary.label} | {summary.median_latency_ms(50):.0f} ms | "
+            f"{summary.median_latency_ms(99):.0f} ms | {summary.lost} |"
+        )
+    return 0
 
 
 # --------------------------------------------------------------------------- report
@@ -579,6 +699,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "the stats are committed per answer, so this disk's fsync is in every reply",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bots' work directories")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="20 normal users alone, then beside a flooding group and a flooding user",
+    )
+    parser.add_argument(
+        "--bot-repo",
+        type=Path,
+        default=REPO,
+        help="run our bot from this checkout (e.g. the code before a change); default: this one",
+    )
     parser.add_argument("--child-no-limiter", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.users < 1 or args.questions < 1:
@@ -605,8 +736,8 @@ async def benchmark(args: argparse.Namespace) -> int:
     limiter = (
         "none (--no-limiter: diagnostic, not what we ship)"
         if args.no_limiter
-        else f"PTB's AIORateLimiter at its default rates ({LIMITER_RATE:.0f} msg/s overall, "
-        "20/min per group) in both bots: ours as bot/tg/app.py builds it, the echo bot a plain "
+        else f"Telegram's rates ({LIMITER_RATE:.0f} msg/s overall, 20/min per group) in both "
+        "bots: ours bot/tg/retry.py as bot/tg/app.py builds it, the echo bot a plain "
         "AIORateLimiter(max_retries=3)"
     )
     total = args.users * args.questions
@@ -619,7 +750,13 @@ async def benchmark(args: argparse.Namespace) -> int:
         "answer to the previous one; all users start at once"
     )
     print(f"rate limiter: {limiter}")
-    print("updates: PTB's default, one at a time (concurrent_updates off), in both bots")
+    if args.bot_repo != REPO:
+        print(f"ours: python -m bot.cli run from {args.bot_repo}")
+    else:
+        print(
+            "updates: ours chats side by side, each chat in order (bot/tg/chats.py); the echo "
+            "bot PTB's default, one at a time"
+        )
     if not args.no_limiter:
         floor = total / LIMITER_RATE
         print(f"at {LIMITER_RATE:.0f} replies/s the load alone takes >= {floor:.0f} s per run")
@@ -671,8 +808,8 @@ async def benchmark(args: argparse.Namespace) -> int:
     if not args.no_limiter and capped:
         print(
             f"\nthe rate limiter dominates: {' and '.join(capped)} served near its "
-            f"{LIMITER_RATE:.0f} msg/s cap, and with updates handled one at a time every user "
-            "waits behind the others' throttled replies; throughput and latency compare the "
+            f"{LIMITER_RATE:.0f} msg/s cap, and every user waits behind the others' throttled "
+            "replies; throughput and latency compare the "
             "limiter, not the code. CPU per reply still compares the code "
             "(run --no-limiter for the unthrottled capacity)."
         )
@@ -689,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/self/stat").exists():
         raise SystemExit("e2e_load needs Linux (/proc) to read the bots' CPU time")
     try:
-        return asyncio.run(benchmark(args))
+        return asyncio.run(mixed_benchmark(args) if args.mixed else benchmark(args))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("\ninterrupted: the bots and the fake server were stopped", file=sys.stderr)
         return 130

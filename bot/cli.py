@@ -366,7 +366,7 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
-    """What users asked and the bot could not answer, most frequent first: what to add next."""
+    """What users asked and the bot could not answer, most asked first: what to add next."""
     db_path = Path(args.db) if args.db else settings.database_path
     # The state file itself is accepted too (e.g. a copy fetched from the server).
     path = db_path if db_path.stem.endswith(".state") else state_path(db_path)
@@ -384,11 +384,13 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def unanswered_table(missed: list[Missed]) -> list[str]:
-    """Count, kind, last asked (date) and an example wording, one question a line."""
+    """People, count, kind, last asked (date) and an example wording, one question a line."""
     width = max(len("count"), *(len(str(m.count)) for m in missed))
-    lines = [f"{'count':>{width}}  {'kind':7}  {'last seen':10}  question"]
+    people = max(len("people"), *(len(str(m.askers)) for m in missed))
+    lines = [f"{'people':>{people}}  {'count':>{width}}  {'kind':7}  {'last seen':10}  question"]
     lines.extend(
-        f"{m.count:>{width}}  {m.kind:7}  {m.last_seen:%Y-%m-%d}  {m.example}" for m in missed
+        f"{m.askers:>{people}}  {m.count:>{width}}  {m.kind:7}  {m.last_seen:%Y-%m-%d}  {m.example}"
+        for m in missed
     )
     return lines
 
@@ -454,9 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "unanswered",
-        help="for curators: the questions the bot could not answer, most frequent first",
+        help="for curators: the questions the bot could not answer, most asked first",
         description="For knowledge curators: the questions users asked that ended as unknown "
-        "or clarify, most frequent first, with when they were last asked and one wording. "
+        "or clarify, asked by the most people first, with how often, when last and one wording. "
         "Add what they ask to knowledge/ (see knowledge/README.md); once answered, a "
         "question leaves the list the next time it is asked.",
     )

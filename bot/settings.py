@@ -9,7 +9,9 @@ common subset every dotenv reader accepts (``NAME=value``, ``#`` comments, optio
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +39,12 @@ class Settings:
     webhook_url: str | None = None
     port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
+    # Where the webhook server listens: every interface by default, because hosting platforms
+    # route their public port to the container's; 127.0.0.1 behind a reverse proxy.
+    webhook_listen: str = "0.0.0.0"
     log_level: str = "INFO"
+    # Seconds SIGTERM gives the updates in progress before handing them back (bot/tg/limits.py).
+    stop_grace: float = 8.0
     # A fixed "now" for demos and end-to-end tests (what the bot believes the time is);
     # reminders still fire on the real clock.
     fixed_now: datetime | None = None
@@ -63,8 +70,10 @@ class Settings:
             database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
             webhook_url=get("WEBHOOK_URL"),
             port=_port(get("PORT")),
-            webhook_secret=get("WEBHOOK_SECRET"),
+            webhook_secret=_secret(get("WEBHOOK_SECRET")),
+            webhook_listen=_address(get("WEBHOOK_LISTEN")),
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            stop_grace=_grace(get("STOP_GRACE")),
             fixed_now=_moment(get("MILLEBOT_NOW")),
         )
 
@@ -123,3 +132,38 @@ def _port(raw: str | None) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, got {raw!r}")
     return int(raw)
+
+
+# Telegram's rule for secret_token: 1-256 characters from A-Z, a-z, 0-9, _ and -.
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _secret(raw: str | None) -> str | None:
+    if raw is not None and not SECRET_RE.fullmatch(raw):
+        raise SettingsError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+    return raw
+
+
+def _address(raw: str | None) -> str:
+    if raw is None:
+        return "0.0.0.0"
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError as err:
+        raise SettingsError(
+            f"WEBHOOK_LISTEN must be an IP address such as 127.0.0.1 or 0.0.0.0, got {raw!r}"
+        ) from err
+
+
+def _grace(raw: str | None) -> float:
+    if raw is None:
+        return 8.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise SettingsError(f"STOP_GRACE must be a number of seconds from 0 to 60, got {raw!r}")
+    return seconds

@@ -216,5 +216,5 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr("bot.settings.DOTENV", tmp_path / ".env")  # nor a developer's .env
     monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "knowledge"))
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "data" / "millebot.sqlite3"))
-    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "ADMIN_USER_IDS", "PORT"):
+    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_USER_IDS", "PORT"):
         monkeypatch.delenv(name, raising=False)

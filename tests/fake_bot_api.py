@@ -250,6 +250,7 @@ class FakeBotApi:
     IMPLEMENTED = (
         "getMe",
         "deleteWebhook",
+        "setWebhook",
         "getUpdates",
         "sendMessage",
         "sendDocument",
@@ -303,6 +304,7 @@ class FakeBotApi:
         self._inline_queries: dict[str, bool] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
         self._consumed: set[int] = set()
+        self.webhook: Params | None = None  # what setWebhook registered (url, secret_token...)
         self._new_update = _Signal()
         self._new_call = _Signal()
         self._closed = False
@@ -674,6 +676,14 @@ class FakeBotApi:
     def _api_deleteWebhook(self, params: Params) -> bool:
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
+        return True
+
+    def _api_setWebhook(self, params: Params) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url:
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = dict(params)
         return True
 
     def _api_close(self, params: Params) -> bool:
@@ -1019,8 +1029,9 @@ class BotProcess:
     def returncode(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
-    async def start(self, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """Start the bot and return once it polls (its first getUpdates); fail fast if it dies."""
+    async def start(self, timeout: float = DEFAULT_TIMEOUT, ready_on: str = "getUpdates") -> None:
+        """Start the bot and return once it polls (its first getUpdates; ``ready_on="setWebhook"``
+        in webhook mode); fail fast if it dies."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         if not self.knowledge_dir.exists():
             shutil.copytree(PROJECT_ROOT / "knowledge", self.knowledge_dir)
@@ -1037,7 +1048,7 @@ class BotProcess:
         )
         _RUNNING.add(self.process)
         ready = asyncio.ensure_future(
-            self.api.wait_for_call("getUpdates", timeout=timeout, answered=False)
+            self.api.wait_for_call(ready_on, timeout=timeout, answered=ready_on != "getUpdates")
         )
         try:
             while not ready.done():

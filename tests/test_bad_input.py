@@ -39,7 +39,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Message
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.core.answer import Answerer
 from bot.core.answering.conversation import Context
@@ -55,6 +55,7 @@ from bot.tg.context import BotState
 from bot.tg.handlers import addressed_text
 from bot.tg.keyboards import ButtonMemory, decode
 from bot.tg.render import MAX_MESSAGE, split_message, to_html
+from bot.tg.retry import RetryingRateLimiter
 from tests.fake_bot_api import command_entities
 from tests.test_tg import (
     ADMIN,
@@ -563,9 +564,8 @@ def _unthrottle(app: Application) -> None:  # type: ignore[type-arg]
     """Lift the flood limits (30 messages a second, 20 a minute per group): a hundred examples
     would otherwise sleep for minutes. Retries and ``RetryAfter`` handling stay as built."""
     limiter = app.bot.rate_limiter
-    assert isinstance(limiter, AIORateLimiter)
-    limiter._base_limiter = None
-    limiter._group_max_rate = 0
+    assert isinstance(limiter, RetryingRateLimiter)
+    limiter.lift_flood_limits()
 
 
 @pytest.fixture(scope="module")

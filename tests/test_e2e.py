@@ -8,8 +8,10 @@ Most tests share one bot process (module scope) because starting one costs ~1 s 
 2-core box; they stay independent by using chat and user ids no other test uses. Tests that
 change the bot's knowledge or stop it get a process of their own (``own_bot``).
 
-"No reply" is never asserted by sleeping: PTB handles updates one at a time, in order, so once
-the bot has answered a later message (a *barrier*), it has finished with every earlier one.
+"No reply" is never asserted by sleeping: the bot handles each chat's updates in order (chats
+side by side, bot/tg/chats.py), so once it has answered a later message *in the same chat* (a
+*barrier*), it has finished with every earlier one there. A barrier in another chat only
+bounds the wait for a reply that should come.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def new_group() -> int:
 
 
 async def barrier(api: FakeBotApi) -> None:
-    """Return once the bot has handled every update pushed so far (see the module docstring)."""
+    """A fresh chat's /help answered: the bot is responsive; a bound, not an ordering (see the
+    module docstring)."""
     user = new_user()
     api.push_message(user, user, "/help")
     await api.wait_for_message(user)

@@ -755,3 +755,86 @@ async def test_subscribing_after_a_reminder_time_gets_the_promised_next_one_not_
         .sent()[-1]
         .startswith("Mille Miglia 2026 reminder: it starts in 7 days")
     )
+
+
+# ----------------------------------------------------------------- kill -9 while sending
+
+
+def crash_after(monkeypatch: pytest.MonkeyPatch, sends: int) -> list[int]:
+    """Make the bot 'die' (CancelledError: nothing after a kill runs) the moment its
+    ``sends``-th message went out; returns the chats that got one."""
+    real = reminders.deliver
+    reached: list[int] = []
+
+    async def deliver(application: Any, chat_id: int, text: str, moved: bool = False) -> Any:
+        result = await real(application, chat_id, text, moved)
+        reached.append(chat_id)
+        if len(reached) == sends:
+            raise asyncio.CancelledError
+        return result
+
+    monkeypatch.setattr(reminders, "deliver", deliver)
+    return reached
+
+
+async def test_notes_cut_short_by_a_crash_resume_at_the_next_start_none_twice(
+    files: tuple[Path, Path], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 while "dates changed" notes went out: 500 of 600 were never sent."""
+    kdir, _ = files
+    first = await make_app(*files, clock)
+    await first.post_init(first)
+    for chat in range(21, 27):
+        await store_of(first).subscribe(chat, MM, None, utc(2026, 5, 1))
+    edit(
+        kdir, "start: 2026-06-09\n    end: 2026-06-13\n", "start: 2026-06-16\n    end: 2026-06-20\n"
+    )
+    for day in range(9, 14):  # the day-by-day legs move with the dates, as an editor does
+        edit(kdir, f"date: 2026-06-{day:02d}\n", f"date: 2026-06-{day + 7:02d}\n")
+    reached = crash_after(monkeypatch, 2)
+    state = first.bot_data["state"]
+    old = state.service.answerer.knowledge
+    assert (await state.service.reload()).ok
+    with pytest.raises(asyncio.CancelledError):
+        await reminders.after_reload(first, old, state.service.answerer.knowledge)
+    await first.post_shutdown(first)
+    await first.shutdown()
+    assert reached == [21, 22]
+    monkeypatch.undo()
+
+    second = await make_app(*files, clock)
+    try:
+        await second.post_init(second)
+        (job,) = second.job_queue.get_jobs_by_name("notes:resume")
+        await job.run(second)
+        notes = [p["chat_id"] for p in second.bot_data["request"].of("sendMessage")]
+        assert notes == [23, 24, 25, 26]  # where it stopped: 21 and 22 are not sent twice
+        assert store_of(second).notes_due() == []
+    finally:
+        await second.post_shutdown(second)
+        await second.shutdown()
+
+
+async def test_a_reminder_sent_just_before_a_crash_is_not_sent_again(
+    files: tuple[Path, Path], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await make_app(*files, clock)
+    await first.post_init(first)
+    for chat in (31, 32):
+        await store_of(first).subscribe(chat, MM, None, utc(2026, 5, 1))
+    reminder = reminders_for(edition(), event(), utc(2026, 5, 1))[0]
+    assert crash_after(monkeypatch, 1) == []
+    with pytest.raises(asyncio.CancelledError):
+        await reminders.send_reminder(first, reminder)  # 31 got it, then the bot died
+    await first.post_shutdown(first)
+    await first.shutdown()
+    monkeypatch.undo()
+
+    second = await make_app(*files, clock)
+    try:
+        await second.post_init(second)
+        await reminders.send_reminder(second, reminder)
+        assert [p["chat_id"] for p in second.bot_data["request"].of("sendMessage")] == [32]
+    finally:
+        await second.post_shutdown(second)
+        await second.shutdown()

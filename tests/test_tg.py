@@ -17,6 +17,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from telegram import Update
 from telegram.error import Conflict, NetworkError, TimedOut
@@ -683,12 +684,36 @@ def attempts(calls: list[tuple[str, dict[str, Any]]], method: str = "sendMessage
     return sum(1 for m, _ in calls if m == method)
 
 
-async def test_timeouts_and_network_errors_are_retried_and_the_answer_arrives(app: Any) -> None:
+async def test_connect_errors_and_5xx_are_retried_and_the_answer_arrives(app: Any) -> None:
     request: RecordingRequest = app.bot_data["request"]
-    request.fail("sendMessage", TimedOut(), (502, "Bad Gateway", {}), NetworkError("reset"))
+    request.fail(
+        "sendMessage",
+        httpx.ConnectError("connection refused"),
+        (502, "Bad Gateway", {}),
+        (500, "Internal Server Error", {}),
+    )
     calls = await process(app, message("who won in 1955"))
     assert attempts(calls) == 4
     assert "Moss" in last_sent(calls)["text"]
+
+
+async def test_a_send_that_may_have_arrived_is_never_sent_again(app: Any) -> None:
+    """A read timeout: Telegram may have delivered the answer. One user got it four times,
+    plus three apologies; now it is sent once and nothing follows."""
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", TimedOut(), TimedOut(), TimedOut(), TimedOut())
+    calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 1
+
+
+async def test_retries_stop_within_the_budget(app: Any) -> None:
+    limiter = app.bot.rate_limiter
+    limiter.budget = 0.02  # the backoff is 0.01 then 0.02 s: the second retry would overrun it
+    request: RecordingRequest = app.bot_data["request"]
+    request.fail("sendMessage", *[(503, "Service Unavailable", {})] * 2)
+    calls = await process(app, message("who won in 1955"))
+    assert attempts(calls) == 3  # the answer, one retry, then the apology
+    assert "Sorry, something went wrong" in last_sent(calls)["text"]
 
 
 async def test_retry_after_is_waited_out(app: Any) -> None:

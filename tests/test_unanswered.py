@@ -115,8 +115,17 @@ async def test_no_user_data_only_the_question(store: UnansweredStore, path: Path
 
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(unanswered)")]
-    assert columns == ["question", "kind", "count", "first_seen", "last_seen", "example"]
-    ((question, _, _, _, _, example),) = rows(path)
+    assert columns == [
+        "question",
+        "kind",
+        "count",
+        "first_seen",
+        "last_seen",
+        "example",
+        "askers",  # a count of people,
+        "sketch",  # and 256 bits from which none of them can be named
+    ]
+    ((question, _, _, _, _, example, _, _),) = rows(path)
     assert len(example) == MAX_EXAMPLE and example.endswith("…")
     assert example.startswith("Who won the Mille Miglia in 1812 please")  # one line
     assert len(question) <= unanswered.MAX_QUESTION
@@ -250,9 +259,9 @@ async def test_cli_prints_the_most_asked_for_curators(
 
     assert main(["unanswered", "--db", str(db)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "count  kind     last seen   question",
-        "    2  unknown  2026-11-23  Who won the tribute?",
-        "    1  clarify  2026-11-23  ferrari",
+        "people  count  kind     last seen   question",
+        "     1      2  unknown  2026-11-23  Who won the tribute?",
+        "     1      1  clarify  2026-11-23  ferrari",
     ]
     assert main(["unanswered", "--db", str(state_path(db)), "--limit", "1"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 2
@@ -325,3 +334,47 @@ async def test_non_admins_are_refused_without_logging_their_text(
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
     assert f"refused /unanswered from user {USER}" in ours
     assert "secret-words" not in ours
+
+
+async def test_the_ranking_counts_people_not_messages(store: UnansweredStore, path: Path) -> None:
+    """150 crafted messages from one user filled the whole /unanswered top 50."""
+    for n in range(150):
+        await store.record(f"crafted junk number {n}?", "unknown", T0, asker=666)
+        await store.record(f"crafted junk number {n}?", "unknown", T0, asker=666)
+    for asker in (1, 2, 3):
+        await store.record("who won the 1812 race?", "unknown", T0 - timedelta(days=1), asker)
+    await store.record("who won in 1813?", "unknown", T0 - timedelta(days=2), asker=4)
+    await store.record("who won in 1813?", "unknown", T0 - timedelta(days=2), asker=5)
+    top = await store.top(3)
+    assert [(m.question, m.askers) for m in top[:2]] == [
+        ("who won the 1812 race", 3),
+        ("who won in 1813", 2),
+    ]
+    assert "666" not in repr(rows(path))  # who asked is never stored
+    again = UnansweredStore(path)  # the ranking survives a restart
+    await again.open()
+    assert [m.question for m in (await again.top(2))] == [
+        "who won the 1812 race",
+        "who won in 1813",
+    ]
+    await again.close()
+
+
+async def test_a_state_file_from_before_the_askers_is_upgraded(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE unanswered (question TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+            "count INTEGER NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, "
+            "example TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO unanswered VALUES ('old one', 'unknown', 5, ?, ?, 'Old one?')",
+            (T0.isoformat(), T0.isoformat()),
+        )
+    assert [m.question for m in read_top(path, 5)] == ["old one"]  # the console reads it as is
+    store = UnansweredStore(path)
+    await store.open()
+    await store.record("old one?", "unknown", T0, asker=9)
+    assert [(m.count, m.askers) for m in await store.top(5)] == [(6, 2)]
+    await store.close()

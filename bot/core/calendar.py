@@ -34,6 +34,7 @@ from bot.core.events import EventNames
 from bot.core.i18n import LANGUAGES, catalogue, current, t, using
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.reply import Draft, Kind, Reply
+from bot.core.text import echoed
 from bot.core.upcoming import latest, local_today
 
 DEFAULT_EVENT = "mille-miglia"
@@ -41,7 +42,6 @@ PRODID = "-//Mille Miglia bot//millebot calendar//EN"
 UID_DOMAIN = "millebot"
 CAPTION_LINES = 12  # Telegram captions stop at 1024 characters: list this many, count the rest
 LISTED = (Status.HELD, Status.SCHEDULED, Status.CANCELLED)  # a "no race" year has no dates
-MAX_QUOTED = 64  # the user's words echoed back in the usage line: cut, so a reply stays small
 
 
 class Outcome(StrEnum):
@@ -275,10 +275,7 @@ def calendar_for(
             )
         except UnknownEvent:
             return CalendarFile(
-                Outcome.USAGE,
-                b"",
-                "",
-                t("calendar.usage", command=how_to_pick, words=_quoted(text)),
+                Outcome.USAGE, b"", "", t("calendar.usage", command=how_to_pick, words=echoed(text))
             )
         many = len(events) > 1
         editions = dated_upcoming(knowledge, events, now)
@@ -353,8 +350,3 @@ def calendar_reply(
         draft = Draft(100.0 if kind is Kind.ANSWER else 0.0, kind, lines=lines, topic="calendar")
         draft.suggestions = [f"/calendar {e.id}" for e in result.choices]
         return draft.finish()
-
-
-def _quoted(text: str) -> str:
-    """The user's words as a usage line echoes them, at most MAX_QUOTED characters."""
-    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"

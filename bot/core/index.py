@@ -10,6 +10,7 @@ corruption or deletion of the index can ever lose it.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import logging
 import os
@@ -222,6 +223,23 @@ def _write(conn: sqlite3.Connection, knowledge: Knowledge) -> None:
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.commit()
+
+
+def remove_stale_builds(db_path: Path) -> int:
+    """Delete half-built indexes (``<name>.*.tmp``) a killed build left behind; how many.
+
+    A build is renamed into place when complete and removed when it fails, so a leftover is
+    from a process killed mid-build (kill -9 during /reload left 16.6 MB each time). Called
+    at start, before this process builds anything; one bot runs per DATABASE_PATH.
+    """
+    removed = 0
+    for leftover in db_path.parent.glob(f"{glob.escape(db_path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed += 1
+    if removed:
+        log.info("removed %d half-built index file(s) left by a killed build", removed)
+    return removed
 
 
 def build_index(knowledge: Knowledge, db_path: Path) -> None:

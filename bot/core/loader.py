@@ -43,6 +43,15 @@ from bot.core.validate import (
     Problem,
 )
 
+# What one knowledge base may hold. The real one is ~0.3 MB in ~25 files (the largest 47 KB):
+# these leave 100x room, yet a /reload of a runaway or hostile file fails in well under a
+# second instead of parsing for minutes (a 50 MB file took 26 s, a 114 KB alias bomb 32 s).
+MAX_FILE_BYTES = 5_000_000
+MAX_TOTAL_BYTES = 20_000_000
+MAX_FILES = 2_000
+MAX_NODES = 250_000
+"""YAML values (scalars, lists, mappings) in one file: the item count, whatever the nesting."""
+
 try:  # libyaml is several times faster; the pure-Python loader gives the same nodes and marks.
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -62,8 +71,25 @@ class LoadResult:
 
 
 def knowledge_files(directory: Path) -> list[Path]:
-    """Every YAML file of the knowledge base, in a stable order."""
+    """Every YAML file of the knowledge base, in a stable order; never one outside it.
+
+    A symlink to a file elsewhere (``/etc/...``) would have its lines read and quoted in
+    problems: such files are left out here and reported by ``outside_files``.
+    """
+    return [p for p in _yaml_files(directory) if _inside(p, directory)]
+
+
+def outside_files(directory: Path) -> list[Path]:
+    """YAML names in the folder that lead outside it (symlinks): refused, never read."""
+    return [p for p in _yaml_files(directory) if not _inside(p, directory)]
+
+
+def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 def digest_of(directory: Path) -> str:
@@ -89,8 +115,18 @@ def load_knowledge(directory: Path) -> LoadResult:
     for stray in sorted(directory.rglob("*.yml")):
         what = "the bot reads only .yaml files: rename it to .yaml"
         builder.problems.append(Problem(stray.relative_to(directory).as_posix(), 1, "", what))
-    for path in knowledge_files(directory):
+    for path in outside_files(directory):
+        what = "links to a file outside the knowledge folder; not read"
+        builder.problems.append(Problem(path.relative_to(directory).as_posix(), 1, "", what))
+    files = knowledge_files(directory)
+    if len(files) > MAX_FILES:
+        what = f"{len(files)} files; at most {MAX_FILES} are read"
+        return LoadResult(None, [Problem(".", 0, "", what)])
+    for path in files:
         builder.read(path, path.relative_to(directory).as_posix())
+        if builder.read_bytes > MAX_TOTAL_BYTES:
+            what = f"the knowledge files exceed {MAX_TOTAL_BYTES // 1_000_000} MB in all"
+            return LoadResult(None, [*builder.problems, Problem(".", 0, "", what)])
     builder.cross_check()
     if not builder.events and not any(p.file == "events.yaml" for p in builder.problems):
         builder.problems.append(Problem("events.yaml", 0, "", "no events defined (file missing?)"))
@@ -119,14 +155,23 @@ class _Builder:
         # The digest of exactly the bytes read: hashing the files again afterwards could stamp
         # an index with the digest of an edit saved in between, and it would never be rebuilt.
         self.sha = hashlib.sha256()
+        self.read_bytes = 0
 
     def read(self, path: Path, relative: str) -> None:
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.partial = True
+                what = f"file of {size:,} bytes; at most {MAX_FILE_BYTES:,} (split it)"
+                self.problems.append(Problem(relative, 1, "", what))
+                self.read_bytes += size
+                return
             raw = path.read_bytes()
         except OSError as err:
             self.partial = True
             self.problems.append(Problem(relative, 1, "", f"cannot read file: {err.strerror}"))
             return
+        self.read_bytes += len(raw)
         _digest_file(self.sha, relative, raw)
         kind = schema.file_kind(relative)
         if kind is None:
@@ -134,7 +179,13 @@ class _Builder:
             self.problems.append(Problem(relative, 1, "", f"unexpected file; expected {expected}"))
             return
         try:
-            root = yaml.compose(raw.decode("utf-8"), Loader=_Loader)
+            text = raw.decode("utf-8")
+            refused = _refused_structure(text)
+            if refused is not None:
+                self.partial = True
+                self.problems.append(Problem(relative, refused[0], "", refused[1]))
+                return
+            root = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -437,6 +488,27 @@ class _Builder:
 
 
 _PLACEHOLDERS: dict[str, Any] = {"str": "", "slug": "", "url": "", "enum": "", "tz": "UTC"}
+
+
+def _refused_structure(text: str) -> tuple[int, str] | None:
+    """(line, why) when a file uses YAML aliases or holds too many values; None when fine.
+
+    Aliases (``*name``) let a few lines stand for millions of values (an "alias bomb": 114 KB
+    cost 32 s and 842 MB), and the knowledge never needs them: each value is written out.
+    The file is scanned as a stream of parser events, which costs a fraction of loading it and
+    stops at the first alias or at MAX_NODES.
+    """
+    nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            return line, "YAML aliases (*name) are not allowed here; write the value out"
+        if isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                return line, f"more than {MAX_NODES:,} values in one file; split it"
+    return None
 
 
 def _complete(item: Any, spec: schema.Spec) -> bool:

@@ -8,9 +8,12 @@ A reload that fails for any reason leaves the bot answering exactly as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +22,14 @@ from bot.core.answer import Answerer
 from bot.core.answerers import Answerers
 from bot.core.answering.conversation import Context
 from bot.core.changes import KnowledgeDiff, diff_knowledge
-from bot.core.index import IndexStatus, KnowledgeError, open_index, rebuild
+from bot.core.index import (
+    IndexStatus,
+    KnowledgeError,
+    open_index,
+    rebuild,
+    remove_stale_builds,
+)
+from bot.core.loader import load_knowledge
 from bot.core.model import Knowledge
 from bot.core.reply import Reply
 
@@ -85,6 +95,25 @@ def shortened(line: str) -> str:
     return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…"
 
 
+RELOAD_SWITCH_INTERVAL = 0.0005
+"""Seconds the reload thread may hold the interpreter before the event loop gets a turn.
+
+The reload is pure Python in a thread, and the default 5 ms turn makes every I/O step of
+an answer wait up to 5 ms for its turn back: a big reload then delayed answers by seconds.
+"""
+
+
+@contextlib.contextmanager
+def responsive_while_busy() -> Iterator[None]:
+    """Give the event loop short turns while a CPU-bound thread (the reload) runs."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, RELOAD_SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 class AnswerService:
     def __init__(self, knowledge_dir: Path, db_path: Path) -> None:
         self.knowledge_dir = knowledge_dir
@@ -95,9 +124,30 @@ class AnswerService:
     async def start(self) -> IndexStatus:
         """Open (or rebuild) the index; raises KnowledgeError when the YAML is broken."""
         async with self._lock:
-            knowledge, status = await open_index(self.knowledge_dir, self.db_path)
+            try:
+                remove_stale_builds(self.db_path)
+                knowledge, status = await open_index(self.knowledge_dir, self.db_path)
+            except (OSError, sqlite3.Error) as err:
+                knowledge = self._in_memory(err)
+                status = IndexStatus(True, "in memory: the index cannot be written", {})
             self._answerers = Answerers(knowledge)
             return status
+
+    def _in_memory(self, err: Exception) -> Knowledge:
+        """The knowledge without an index file (DATABASE_PATH read-only or full): answers are
+        the same, start is slower, and the state file's data lasts for this run only."""
+        result = load_knowledge(self.knowledge_dir)
+        if result.knowledge is None:
+            raise KnowledgeError(result) from err
+        log.warning(
+            "the index %s cannot be written (%s: %s); serving the knowledge from memory. "
+            "Statistics, unanswered questions and subscriptions last for this run only "
+            "unless the state file beside it is usable.",
+            self.db_path,
+            type(err).__name__,
+            err,
+        )
+        return result.knowledge
 
     @property
     def answerers(self) -> Answerers:
@@ -135,7 +185,8 @@ class AnswerService:
             started = time.perf_counter()
             old = self._answerers.knowledge if self._answerers else Knowledge()
             try:
-                answerers, diff = await asyncio.to_thread(self._build, old)
+                with responsive_while_busy():
+                    answerers, diff = await asyncio.to_thread(self._build, old)
             except KnowledgeError as err:
                 return self._rejected(err, time.perf_counter() - started)
             except (OSError, sqlite3.Error) as err:
@@ -160,8 +211,8 @@ class AnswerService:
     def _rejected(err: KnowledgeError, seconds: float) -> ReloadOutcome:
         problems = tuple(str(problem) for problem in err.problems)
         log.warning("reload rejected: %d problem(s) in the knowledge base", len(problems))
-        for problem in problems:
-            log.warning("  %s", problem)
+        for line in capped(problems):  # a broken 50 MB file must not flood the log either
+            log.warning("  %s", line)
         return ReloadOutcome(ok=False, seconds=seconds, problems=problems)
 
     @staticmethod

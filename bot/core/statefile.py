@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,10 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+RETRY_EVERY = 60.0
+"""Seconds between attempts to use a state file again after it failed in mid-run (a full
+disk): once it works, what was kept in memory meanwhile is written to it."""
 
 
 async def connect(path: Path, timeout: float) -> aiosqlite.Connection:
@@ -47,12 +52,17 @@ class StateStore:
     NAME = "state"
     FALLBACK = "keeping its data in memory only"
 
-    def __init__(self, path: Path, timeout: float) -> None:
+    def __init__(
+        self, path: Path, timeout: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = path
         self.timeout = timeout
+        self.clock = clock  # monotonic seconds, for RETRY_EVERY (tests inject their own)
         self._db: aiosqlite.Connection | None = None
         self._failed = False
         self._locked = False
+        self._was_open = False  # opened once: the memory holds everything the file had
+        self._failed_at: float | None = None
         self.log = logging.getLogger(type(self).__module__)  # the store's own logger
 
     @property
@@ -75,7 +85,34 @@ class StateStore:
         except (OSError, sqlite3.Error) as err:
             await self._give_up(None, err)
             return None
+        self._was_open = True
         return prepared
+
+    async def _try_again(self) -> aiosqlite.Connection | None:
+        """After a failure in mid-run (a full disk), use the file again every RETRY_EVERY s.
+
+        Only a store that had opened the file can: its memory then holds all the file had,
+        plus what changed since, which ``_recovered`` writes back. A store that never opened
+        it keeps to memory for the run (reading the file now could undo changes made since).
+        """
+        if not (self._failed and self._was_open) or self._failed_at is None:
+            return None
+        if self.clock() - self._failed_at < RETRY_EVERY:
+            return None
+        self._failed_at = self.clock()
+        try:
+            db = await connect(self.path, timeout=self.timeout)
+        except (OSError, sqlite3.Error):
+            return None
+        self._db, self._failed = db, False
+        self.log.warning(
+            "%s file %s is usable again; writing what was kept in memory", self.NAME, self.path
+        )
+        await self._recovered(db)
+        return self._db
+
+    async def _recovered(self, db: aiosqlite.Connection) -> None:
+        """Write what was kept in memory while the file failed (each store knows what)."""
 
     async def close(self) -> None:
         db, self._db = self._db, None
@@ -122,7 +159,9 @@ class StateStore:
                 "%s file %s is unusable (%s); %s", self.NAME, self.path, err, self.FALLBACK
             )
         self._failed = True
-        self._forget_pending()
+        self._failed_at = self.clock()
+        if not self._was_open:
+            self._forget_pending()
         if db is not None:
             try:
                 await db.close()

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.core import statefile
 
@@ -113,6 +114,8 @@ class StatsStore(statefile.StateStore):
         self._since_start[kind] += 1
         self._total[kind] += 1
         self._pending[kind] += 1
+        if self._db is None and self._failed:
+            await self._try_again()  # a full disk freed: the counts kept meanwhile are written
         if time.monotonic() - self._last_write >= self.write_every:
             await self.flush()
 
@@ -132,6 +135,9 @@ class StatsStore(statefile.StateStore):
         self._pending.subtract(pending)
         self._pending = +self._pending
         self._written()
+
+    async def _recovered(self, db: Any) -> None:
+        await self.flush()
 
     async def snapshot(self) -> StatsSnapshot:
         return StatsSnapshot(

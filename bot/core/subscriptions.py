@@ -3,7 +3,11 @@
 Two tables in the bot's state file (``index.state_path``, next to the statistics; no index
 rebuild replaces it): ``subscriptions`` (a chat, an event, the language its texts are written
 in, when it subscribed) and ``reminders_sent`` (a chat, an event, a reminder's key), so that a
-restart or a reload that schedules a reminder again never sends it twice.
+restart or a reload that schedules a reminder again never sends it twice. A third,
+``notes_due``, holds the "dates changed" notes a reload decided to send (a chat, a key, the
+text) until each goes out, so a crash in the middle of sending resumes where it stopped.
+Both are marked before the message is sent: a crash at that instant can lose one message,
+never send one twice.
 
 Every row is also kept in memory, which is what readers see: the whole set is small (a row per
 chat and event) and reminders must go out even when the disk misbehaves. Like the statistics,
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # A lock held elsewhere (a backup, a curator's sqlite3 shell) may delay a reply this long.
 LOCK_TIMEOUT = 0.2
+MAX_PENDING = 10_000  # changes kept for a file that failed (a full disk), newest kept
 # "Already sent" matters for the reminders of one edition; older rows are dropped at start.
 SENT_KEPT = timedelta(days=400)
 
@@ -39,7 +44,14 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS reminders_sent ("
     "chat_id INTEGER NOT NULL, event TEXT NOT NULL, reminder TEXT NOT NULL, sent TEXT NOT NULL, "
     "PRIMARY KEY (chat_id, event, reminder))",
+    "CREATE TABLE IF NOT EXISTS notes_due ("
+    "chat_id INTEGER NOT NULL, note TEXT NOT NULL, text TEXT NOT NULL, "
+    "PRIMARY KEY (chat_id, note))",
 )
+SELECT_NOTES = "SELECT chat_id, note, text FROM notes_due ORDER BY rowid"
+QUEUE_NOTE = "INSERT OR IGNORE INTO notes_due (chat_id, note, text) VALUES (?, ?, ?)"
+NOTE_SENT = "DELETE FROM notes_due WHERE chat_id = ? AND note = ?"
+MOVE_NOTES = "UPDATE OR REPLACE notes_due SET chat_id = ? WHERE chat_id = ?"
 SELECT_SUBSCRIPTIONS = "SELECT chat_id, event, lang, created FROM subscriptions"
 SELECT_SENT = "SELECT chat_id, event, reminder FROM reminders_sent"
 PRUNE_SENT = "DELETE FROM reminders_sent WHERE sent < ?"
@@ -80,7 +92,7 @@ def _parsed(text: object) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def _prepare(path: Path, prune_before: str | None) -> Rows:
@@ -92,7 +104,11 @@ def _prepare(path: Path, prune_before: str | None) -> Rows:
         if prune_before is not None:
             conn.execute(PRUNE_SENT, (prune_before,))
         conn.commit()
-        return conn.execute(SELECT_SUBSCRIPTIONS).fetchall(), conn.execute(SELECT_SENT).fetchall()
+        return (
+            conn.execute(SELECT_SUBSCRIPTIONS).fetchall(),
+            conn.execute(SELECT_SENT).fetchall(),
+            conn.execute(SELECT_NOTES).fetchall(),
+        )
 
 
 class SubscriptionStore(statefile.StateStore):
@@ -105,6 +121,7 @@ class SubscriptionStore(statefile.StateStore):
         super().__init__(path, LOCK_TIMEOUT)
         self._subscriptions: dict[tuple[int, str], Subscription] = {}
         self._sent: set[tuple[int, str, str]] = set()
+        self._notes: dict[tuple[int, str], str] = {}  # (chat, note key) -> text, in order
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # not written yet (file locked)
         self._write_lock = asyncio.Lock()
 
@@ -114,13 +131,15 @@ class SubscriptionStore(statefile.StateStore):
         rows = await self._open(_prepare, prune)
         if rows is None:
             return
-        subscriptions, sent = rows
+        subscriptions, sent, notes = rows
         for chat_id, event, lang, created in subscriptions:
             key = (int(chat_id), str(event))
             self._subscriptions.setdefault(
                 key, Subscription(key[0], key[1], str(lang) if lang else None, _parsed(created))
             )
         self._sent.update((int(c), str(e), str(r)) for c, e, r in sent)
+        for chat_id, note, text in notes:
+            self._notes.setdefault((int(chat_id), str(note)), str(text))
         if self._pending:  # changes made before the file was open
             await self._write([])
 
@@ -169,6 +188,22 @@ class SubscriptionStore(statefile.StateStore):
         self._sent.add((chat_id, event, reminder))
         await self._write([(MARK_SENT, (chat_id, event, reminder, stamp(now)))])
 
+    def notes_due(self) -> list[tuple[int, str, str]]:
+        """The notes decided on but not sent yet: (chat, key, text), oldest first."""
+        return [(chat, note, text) for (chat, note), text in self._notes.items()]
+
+    async def queue_notes(self, notes: list[tuple[int, str, str]]) -> None:
+        """Keep notes to send (chat, key, text) before sending any: a crash resumes them."""
+        fresh = [n for n in notes if (n[0], n[1]) not in self._notes]
+        for chat, note, text in fresh:
+            self._notes[(chat, note)] = text
+        await self._write([(QUEUE_NOTE, note) for note in fresh])
+
+    async def note_sent(self, chat_id: int, note: str) -> None:
+        """Called just before the note goes out: it is never sent again."""
+        self._notes.pop((chat_id, note), None)
+        await self._write([(NOTE_SENT, (chat_id, note))])
+
     async def move(self, old_chat: int, new_chat: int) -> None:
         """A group that became a supergroup keeps its subscriptions under its new id."""
         for (chat, ev), sub in list(self._subscriptions.items()):
@@ -181,15 +216,26 @@ class SubscriptionStore(statefile.StateStore):
             if chat == old_chat:
                 self._sent.discard((chat, ev, key))
                 self._sent.add((new_chat, ev, key))
+        for chat, note in list(self._notes):
+            if chat == old_chat:
+                self._notes[(new_chat, note)] = self._notes.pop((chat, note))
         await self._write(
-            [(MOVE_SUBSCRIPTIONS, (new_chat, old_chat)), (MOVE_SENT, (new_chat, old_chat))]
+            [
+                (MOVE_SUBSCRIPTIONS, (new_chat, old_chat)),
+                (MOVE_SENT, (new_chat, old_chat)),
+                (MOVE_NOTES, (new_chat, old_chat)),
+            ]
         )
 
     async def _write(self, operations: list[tuple[str, tuple[Any, ...]]]) -> None:
         """Queue ``operations`` and write everything queued in one transaction; never raises."""
-        if self._failed:
-            return
+        if self._failed and not self._was_open:
+            return  # never opened: this run's subscriptions live in memory only
         self._pending.extend(operations)
+        del self._pending[:-MAX_PENDING]
+        if self._failed:
+            await self._try_again()  # a full disk freed: the changes kept meanwhile go in
+            return
         async with self._write_lock:
             db = self._db
             if db is None or not self._pending:
@@ -207,3 +253,6 @@ class SubscriptionStore(statefile.StateStore):
 
     def _forget_pending(self) -> None:
         self._pending.clear()
+
+    async def _recovered(self, db: Any) -> None:
+        await self._write([])

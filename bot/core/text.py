@@ -49,3 +49,15 @@ def normalise(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of an already normalised text (apostrophe contractions kept whole)."""
     return _WORD.findall(text)
+
+
+MAX_ECHO = 64
+"""Characters of a user's own words quoted back in a reply ("I don't know the event ..."):
+enough to recognise them, and a 4,000-character argument can never push a reply over
+Telegram's 4096."""
+
+
+def echoed(words: str, limit: int = MAX_ECHO) -> str:
+    """A user's words as quoted back: one line, at most ``limit`` characters."""
+    flat = " ".join(words.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

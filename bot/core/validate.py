@@ -115,7 +115,7 @@ class NodeChecker:
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
                 allowed = ", ".join(spec.fields)
                 self.problem(
-                    key_node, key_where, f"unknown key '{key}'{suffix}; allowed: {allowed}"
+                    key_node, key_where, f"unknown key {_shown(key)}{suffix}; allowed: {allowed}"
                 )
                 continue
             value = self.check(value_node, spec.fields[key], key_where)
@@ -182,18 +182,24 @@ class NodeChecker:
 
     def _string_kind(self, node: yaml.Node, spec: Spec, where: str, value: str) -> Any:
         if spec.kind == "slug" and not SLUG.match(value):
-            return self.problem(node, where, f"'{value}' is not an id (use a-z, 0-9 and dashes)")
+            return self.problem(
+                node, where, f"{_shown(value)} is not an id (use a-z, 0-9 and dashes)"
+            )
+        if spec.kind == "url" and len(value) > MAX_URL:
+            return self.problem(
+                node, where, f"URL of {len(value):,} characters; at most {MAX_URL:,}"
+            )
         if spec.kind == "url" and not is_source(value):
-            return self.problem(node, where, f"malformed URL '{value}'")
+            return self.problem(node, where, f"malformed URL {_shown(value)}")
         if spec.kind == "enum" and value not in spec.choices:
             return self.problem(
-                node, where, f"expected one of {', '.join(spec.choices)}; got '{value}'"
+                node, where, f"expected one of {', '.join(spec.choices)}; got {_shown(value)}"
             )
         if spec.kind == "tz":
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                return self.problem(node, where, f"unknown time zone '{value}'")
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
+                return self.problem(node, where, f"unknown time zone {_shown(value)}")
         return value
 
     def _number(self, node: yaml.ScalarNode, where: str, kind: type[int] | type[float]) -> Any:
@@ -205,31 +211,44 @@ class NodeChecker:
         if node.tag not in allowed:
             expected = "a whole number" if kind is int else "a number"
             return self.problem(
-                node, where, f"expected {expected}, got {_tag_name(node)} '{node.value}'"
+                node, where, f"expected {expected}, got {_tag_name(node)} {_shown(node.value)}"
             )
         try:
             return kind(str(node.value).replace("_", ""))
         except ValueError:
-            return self.problem(node, where, f"unreadable number '{node.value}'")
+            return self.problem(node, where, f"unreadable number {_shown(node.value)}")
 
     def _date(self, node: yaml.ScalarNode, where: str) -> Any:
         text = str(node.value).strip()
         match = ISO_DATE.match(text)
         if node.tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str") or not match:
             return self.problem(
-                node, where, f"expected a date YYYY-MM-DD, got {_tag_name(node)} '{text}'"
+                node, where, f"expected a date YYYY-MM-DD, got {_tag_name(node)} {_shown(text)}"
             )
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            return self.problem(node, where, f"impossible date '{text}'")
+            return self.problem(node, where, f"impossible date {_shown(text)}")
+
+
+MAX_URL = 2000
+"""Characters in a source URL: browsers and Telegram links work well below it, and a longer one
+made every answer citing it too long to send."""
+MAX_SHOWN = 60
+"""Characters of a value quoted in a problem: enough to find it, never a whole line of a file."""
+
+
+def _shown(value: object) -> str:
+    """A value quoted in a problem, cut to MAX_SHOWN characters on one line."""
+    text = " ".join(str(value).split())
+    return f"'{text}'" if len(text) <= MAX_SHOWN else f"'{text[: MAX_SHOWN - 1]}…'"
 
 
 def is_source(value: str) -> bool:
     """A source is an http(s) URL with a host, or ``seed`` for the seed news page."""
     if value == SEED_SOURCE:
         return True
-    if any(ch.isspace() for ch in value):
+    if len(value) > MAX_URL or any(ch.isspace() for ch in value):
         return False
     parts = urlsplit(value)
     host = (parts.hostname or "").rstrip(".")  # "issuu.com." is a valid, fully qualified host

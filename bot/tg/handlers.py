@@ -21,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import t, using
@@ -33,6 +33,7 @@ from bot.tg.keyboards import decode, keyboard
 from bot.tg.menus import set_admin_menu
 from bot.tg.pictures import send_picture, without_picture
 from bot.tg.render import split_message, to_html
+from bot.tg.retry import surely_undelivered
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,8 @@ async def respond(
     now = state.clock()
     asked_in = conversation_context(update, state, context.bot.id, now)  # follow-ups (issue 11)
     reply = state.service.answer(question, now, language_of_user(update), asked_in)
-    await count(state, question, reply, now)
-    markup = keyboard(reply, question, state.memory)
+    await count(state, question, reply, now, update)
+    markup = keyboard(reply, question, state.memory, chat=message.chat.id)
     if reply.picture is not None:  # pictures hook (issue 12): a photo, its caption the text
         in_group = message if message.chat.type != ChatType.PRIVATE else None
         # Not remembered for edits: a photo's caption cannot become a text answer in place.
@@ -156,10 +157,15 @@ async def picture_sent(
     return await send_picture(context, state.pictures, knowledge, reply, markup, chat_id, quote)
 
 
-async def count(state: BotState, question: str, reply: Reply, now: datetime) -> None:
-    """A question served: in the stats, and in the missed list when it was not answered."""
+async def count(
+    state: BotState, question: str, reply: Reply, now: datetime, update: Update
+) -> None:
+    """A question served: in the stats, and in the missed list when it was not answered
+    (counting people: the asker's id goes into a sketch that cannot name them)."""
     await state.stats.record(reply.kind.value)
-    await state.unanswered.record(question, reply.kind.value, now)
+    user = update.effective_user
+    asker = user.id if user is not None else None
+    await state.unanswered.record(question, reply.kind.value, now, asker)
 
 
 def language_of_user(update: Update) -> str | None:
@@ -240,7 +246,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     state = state_of(context)
-    tap = decode(query.data or "", state.memory)
+    chat = query.message.chat.id if query.message is not None else query.from_user.id
+    tap = decode(query.data or "", state.memory, chat)
     if tap is None:
         with using(language_of_user(update)):
             expired = t("telegram.expired")
@@ -256,12 +263,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reply = state.service.answer(tap.ask, now, language_of_user(update), asked_in)
     if tap.page is not None:
         try:
-            await query.edit_message_reply_markup(keyboard(reply, tap.ask, state.memory, tap.page))
+            await query.edit_message_reply_markup(
+                keyboard(reply, tap.ask, state.memory, tap.page, chat)
+            )
         except BadRequest as err:
             if "not modified" not in str(err).lower():
                 raise
         return
-    await count(state, tap.ask, reply, now)
+    await count(state, tap.ask, reply, now, update)
     chunks = split_message(to_html(reply))
     answered = [query.message.message_id] if tap.in_place and len(chunks) == 1 else []
     if answered:  # a tab: the same message shows the other view
@@ -270,7 +279,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 chunks[0],
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
-                reply_markup=keyboard(reply, tap.ask, state.memory),
+                reply_markup=keyboard(reply, tap.ask, state.memory, chat=query.message.chat.id),
             )
         except BadRequest as err:  # the active tab tapped again: nothing changes
             if "not modified" not in str(err).lower():
@@ -292,7 +301,7 @@ async def send_reply(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, asked: str, state: BotState
 ) -> list[int]:
     """Send ``reply`` below; the ids of the messages it took."""
-    markup = keyboard(reply, asked, state.memory)
+    markup = keyboard(reply, asked, state.memory, chat=chat_id)
     if reply.picture is not None:  # pictures hook (issue 12): a tapped Map button
         if (photo := await picture_sent(context, state, reply, markup, chat_id)) is not None:
             return [photo.message_id]
@@ -379,6 +388,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    maybe_delivered = isinstance(error, NetworkError) and not surely_undelivered(error)
+    if maybe_delivered and not isinstance(error, BadRequest):
+        return  # the answer may have arrived: an apology after it would only confuse
     try:
         with using(language_of_user(update)):
             apology = t("telegram.apology")

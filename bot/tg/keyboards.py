@@ -20,25 +20,45 @@ from bot.core.reply import Reply
 MAX_CALLBACK = 64
 PAGE = 12  # buttons per page when a reply offers many (the years of an event)
 MEMORY = 5000  # long button texts remembered (a few hundred KB at most)
+PER_CHAT = 200  # of which one chat may hold: a flooding chat forgets its own buttons only
 
 
 class ButtonMemory:
-    """The long button texts, least recently used forgotten first."""
+    """The long button texts, per chat, least recently used forgotten first.
 
-    def __init__(self, size: int = MEMORY) -> None:
+    One chat keeps at most ``per_chat`` texts, so 5,000 messages in one chat no longer
+    expire everyone's buttons; beyond ``size`` in all, the least recently active chat's
+    oldest text goes first.
+    """
+
+    def __init__(self, size: int = MEMORY, per_chat: int = PER_CHAT) -> None:
         self.size = size
-        self._texts: OrderedDict[str, str] = OrderedDict()
+        self.per_chat = per_chat
+        self._chats: OrderedDict[int, OrderedDict[str, str]] = OrderedDict()
+        self._count = 0
 
-    def keep(self, text: str) -> str:
+    def keep(self, text: str, chat: int = 0) -> str:
         key = hashlib.sha1(text.encode()).hexdigest()[:16]
-        self._texts[key] = text
-        self._texts.move_to_end(key)
-        while len(self._texts) > self.size:
-            self._texts.popitem(last=False)
+        texts = self._chats.setdefault(chat, OrderedDict())
+        self._chats.move_to_end(chat)
+        if key not in texts:
+            self._count += 1
+        texts[key] = text
+        texts.move_to_end(key)
+        if len(texts) > self.per_chat:
+            texts.popitem(last=False)
+            self._count -= 1
+        while self._count > self.size:
+            oldest_chat, oldest = next(iter(self._chats.items()))
+            oldest.popitem(last=False)
+            self._count -= 1
+            if not oldest:
+                del self._chats[oldest_chat]
         return key
 
-    def get(self, key: str) -> str | None:
-        return self._texts.get(key)
+    def get(self, key: str, chat: int = 0) -> str | None:
+        texts = self._chats.get(chat)
+        return texts.get(key) if texts is not None else None
 
 
 @dataclass(frozen=True)
@@ -51,22 +71,22 @@ class Tap:
     in_place: bool = False  # the answer replaces the tapped message (``Button.in_place``)
 
 
-def encode(tap: Tap, memory: ButtonMemory) -> str:
+def encode(tap: Tap, memory: ButtonMemory, chat: int = 0) -> str:
     """``a:`` answer below, ``e:`` edit in place, ``pN:`` page N; ``#`` + digest when long."""
     kind = f"p{tap.page}" if tap.page is not None else "e" if tap.in_place else "a"
     data = f"{kind}:{tap.ask}"
     if len(data.encode()) <= MAX_CALLBACK:
         return data
-    return f"{kind}#{memory.keep(tap.ask)}"
+    return f"{kind}#{memory.keep(tap.ask, chat)}"
 
 
-def decode(data: str, memory: ButtonMemory) -> Tap | None:
+def decode(data: str, memory: ButtonMemory, chat: int = 0) -> Tap | None:
     """The tap a button stands for; None when it was forgotten (or is not ours)."""
     cut = min((i for i in (data.find(":"), data.find("#")) if i >= 0), default=-1)
     if cut < 1:
         return None
     kind, mark, payload = data[:cut], data[cut], data[cut + 1 :]
-    ask = payload if mark == ":" else memory.get(payload)
+    ask = payload if mark == ":" else memory.get(payload, chat)
     if ask is None:
         return None
     if kind in ("a", "e"):
@@ -77,9 +97,10 @@ def decode(data: str, memory: ButtonMemory) -> Tap | None:
 
 
 def keyboard(
-    reply: Reply, asked: str, memory: ButtonMemory, page: int = 0
+    reply: Reply, asked: str, memory: ButtonMemory, page: int = 0, chat: int = 0
 ) -> InlineKeyboardMarkup | None:
-    """The keyboard for ``reply`` (which answered ``asked``), one page of it when long."""
+    """The keyboard for ``reply`` (which answered ``asked``) in ``chat``, one page of it when
+    long."""
     offered = reply.offered()
     if not offered:
         return None
@@ -94,7 +115,7 @@ def keyboard(
             rows += _rows(
                 [
                     InlineKeyboardButton(
-                        b.shown, callback_data=encode(Tap(b.ask, None, b.in_place), memory)
+                        b.shown, callback_data=encode(Tap(b.ask, None, b.in_place), memory, chat)
                     )
                     for b in group
                 ],
@@ -104,16 +125,18 @@ def keyboard(
         nav = []
         with using(reply.lang):  # the paging labels in the language of the reply
             if page > 0:
-                nav.append(_page_button(t("telegram.page.back"), asked, page - 1, memory))
-            nav.append(_page_button(f"{page + 1}/{pages}", asked, page, memory))
+                nav.append(_page_button(t("telegram.page.back"), asked, page - 1, memory, chat))
+            nav.append(_page_button(f"{page + 1}/{pages}", asked, page, memory, chat))
             if page < pages - 1:
-                nav.append(_page_button(t("telegram.page.more"), asked, page + 1, memory))
+                nav.append(_page_button(t("telegram.page.more"), asked, page + 1, memory, chat))
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
 
-def _page_button(label: str, asked: str, page: int, memory: ButtonMemory) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(Tap(asked, page), memory))
+def _page_button(
+    label: str, asked: str, page: int, memory: ButtonMemory, chat: int
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(Tap(asked, page), memory, chat))
 
 
 def _rows(buttons: list[InlineKeyboardButton], widest: int) -> list[list[InlineKeyboardButton]]:

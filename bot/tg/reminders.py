@@ -18,6 +18,7 @@ removed the bot loses its subscriptions quietly (logged at INFO).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import warnings
@@ -46,6 +47,7 @@ from bot.core.reminders import (
     reminders_for,
     schedule_text,
 )
+from bot.core.text import echoed
 from bot.tg.context import BotState, state_of
 from bot.tg.handlers import language_of_user
 
@@ -73,8 +75,11 @@ async def start(application: App) -> list[str]:
     """At start (post_init): open the store and rebuild every reminder job from it."""
     state = _state(application)
     await state.subscriptions.open(state.clock())
-    if job_queue(application) is None:
+    queue = job_queue(application)
+    if queue is None:
         log.warning("no job queue (python-telegram-bot[job-queue] missing): no reminders sent")
+    elif state.subscriptions.notes_due():  # a crash stopped the last run's notes midway
+        queue.run_once(_resume_notes, 0, name="notes:resume")
     return schedule_all(application)
 
 
@@ -202,7 +207,7 @@ async def on_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 def _not_one(found: list[Event], words: str, command: str) -> str | None:
     """The reply when the words name no event, or several; None when they name one."""
     if not found:
-        return t("reminders.unknown_event", name=words, example=EXAMPLE_EVENT)
+        return t("reminders.unknown_event", name=echoed(words), example=EXAMPLE_EVENT)
     if len(found) > 1:
         return t("reminders.which", choices=", ".join(f"{command} {e.id}" for e in found))
     return None
@@ -315,9 +320,11 @@ async def send_reminder(application: App, reminder: Reminder) -> int:
             text = reminder_text(
                 reminder, local.edition_at.get(ed.key, ed), local.events.get(event.id, event)
             )
+        # Marked before it goes out: a crash right after the send must not repeat it at the
+        # next start (the README's "never twice"); a failed send is logged, not retried.
+        await store.mark_sent(sub.chat_id, event.id, reminder.key, state.clock())
         chat_id = await deliver(application, sub.chat_id, text)
         if chat_id is not None:
-            await store.mark_sent(chat_id, event.id, reminder.key, state.clock())
             sent += 1
     log.info("reminder %s sent to %d chat(s)", reminder.key, sent)
     return sent
@@ -343,17 +350,38 @@ async def after_reload(application: App, old: Knowledge, new: Knowledge) -> list
 
 
 async def send_notes(application: App, changes: list[Change], knowledge: Knowledge) -> int:
-    """The "dates announced / changed" notes, to each subscriber of the event concerned."""
+    """The "dates announced / changed" notes, to each subscriber of the event concerned.
+
+    All are written to the state file first (``notes_due``), then sent one by one, each
+    crossed off just before it goes out: after a crash, the next start sends the rest.
+    """
     events = {e.id: e for e in knowledge.events}
     store = _state(application).subscriptions
-    sent = 0
+    due: list[tuple[int, str, str]] = []
     for change in changes:
         event = events[change.event]
         for sub in store.subscribers(change.event):
             with using(sub.lang):
                 text = change_text(change, event)
-            sent += await deliver(application, sub.chat_id, text) is not None
+            key = hashlib.sha1(text.encode()).hexdigest()[:16]  # one note, once, per chat
+            due.append((sub.chat_id, key, text))
+    await store.queue_notes(due)
+    return await send_due_notes(application)
+
+
+async def send_due_notes(application: App) -> int:
+    """Send the notes still due (after a reload, or left by a crash); how many arrived."""
+    store = _state(application).subscriptions
+    sent = 0
+    for chat_id, key, text in store.notes_due():
+        await store.note_sent(chat_id, key)
+        sent += await deliver(application, chat_id, text) is not None
     return sent
+
+
+async def _resume_notes(context: ContextTypes.DEFAULT_TYPE) -> None:
+    sent = await send_due_notes(context.application)
+    log.info("sent %d note(s) left unsent by the last run", sent)
 
 
 async def deliver(application: App, chat_id: int, text: str, moved: bool = False) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape as _html_escape
 from urllib.parse import urlparse
 
@@ -49,15 +50,57 @@ def source_link(source: str) -> str:
     return f'<a href="{escape(source, quote=True)}">{escape(site)}</a>'
 
 
-def safe_cut(line: str, limit: int) -> int:
-    """The last position <= limit that is not inside an HTML entity or tag."""
-    cut = limit
-    amp, lt = line.rfind("&", 0, cut), line.rfind("<", 0, cut)
-    if amp > line.rfind(";", 0, cut) and cut - amp <= 10:
-        cut = amp
-    if lt > line.rfind(">", 0, cut):
-        cut = min(cut, lt)
-    return cut if cut > 0 else limit
+TOKEN_RE = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^<>]*>|&[#\w]{1,10};|[^<&]+|[<&]")
+
+
+def _tokens(line: str) -> list[tuple[str, str, bool]]:
+    """(text, tag name or "", closing) per tag, entity or run of text: the uncuttable units."""
+    out: list[tuple[str, str, bool]] = []
+    for match in TOKEN_RE.finditer(line):
+        if match.group(2):
+            out.append((match.group(0), match.group(2).lower(), match.group(1) == "/"))
+        elif match.group(0).startswith(("&", "<")):
+            out.append((match.group(0), "", False))
+        else:
+            out.extend((char, "", False) for char in match.group(0))
+    return out
+
+
+def cut_line(line: str, limit: int) -> list[str]:
+    """An over-long line in pieces of at most ``limit``, never inside a tag, an entity or an
+    element: a piece closes the tags still open and the next one opens them again, so each
+    is valid HTML on its own (a 5,000-character link made every answer citing it fail). A
+    tag too long to fit any piece (a runaway link) is left out, its text kept."""
+    pieces: list[str] = []
+    opened: list[tuple[str, str]] = []  # (name, opening tag)
+    current = ""
+    dropped: list[str] = []
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(opened))
+
+    for text, name, is_closing in _tokens(line):
+        if name and is_closing:
+            if dropped and dropped[-1] == name:
+                dropped.pop()
+                continue
+            if opened and opened[-1][0] == name:
+                opened.pop()
+            current += text
+            continue
+        if name and len(text) + len(closing()) + len(name) + 3 > limit // 2:
+            dropped.append(name)  # a tag this long would not leave room for its text
+            continue
+        extra = len(f"</{name}>") if name else 0
+        if len(current) + len(text) + extra + len(closing()) > limit:
+            pieces.append(current + closing())
+            current = "".join(tag for _, tag in opened)
+        current += text
+        if name:
+            opened.append((name, text))
+    if current:
+        pieces.append(current + closing())
+    return pieces
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -65,13 +108,12 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it, but not inside &...; or <...>
+        if len(line) > limit:  # a single over-long line: cut it, but never inside HTML
             if current:
                 chunks.append(current)
                 current = ""
-            cut = safe_cut(line, limit)
-            chunks.append(line[:cut])
-            line = line[cut:]
+            *whole, line = cut_line(line, limit) or [""]
+            chunks.extend(whole)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
