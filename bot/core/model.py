@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from bot.core.text import fold
 
@@ -272,11 +273,16 @@ class Knowledge:
 
     def place_named(self, name: str) -> Place | None:
         """The place a route entry names (by name or alias, case and accents aside), if any."""
-        wanted = fold(name)
-        return next(
-            (p for p in self.places if any(fold(n) == wanted for n in (p.name, *p.aliases))),
-            None,
-        )
+        return self._places_by_name.get(fold(name))
+
+    @cached_property
+    def _places_by_name(self) -> dict[str, Place]:
+        """Every place under each of its folded names, built once (routes ask thousands)."""
+        found: dict[str, Place] = {}
+        for place in self.places:
+            for name in (place.name, *place.aliases):
+                found.setdefault(fold(name), place)
+        return found
 
     def edition(self, event_id: str, year: int) -> Edition | None:
         return next((e for e in self.editions if e.event == event_id and e.year == year), None)

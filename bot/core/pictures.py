@@ -113,13 +113,6 @@ def map_command(event: Event, year: int) -> str:
     return f"/map {year}" + ("" if event.id == DEFAULT_EVENT else f" {event.id}")
 
 
-def map_buttons(knowledge: Knowledge, event: Event, edition: Edition) -> list[Button]:
-    """A "Map" button under an edition's card or route answer, when its route can be drawn."""
-    if edition.key not in drawable_editions(knowledge):
-        return []
-    return [Button(t("pictures.button"), map_command(event, edition.year))]
-
-
 # ----------------------------------------------------------------- replies
 
 

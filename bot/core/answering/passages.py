@@ -226,6 +226,19 @@ class Passages:
                 found[owner] = self.items[owner]
         return list(found.values())
 
+    def _both(self, first: list[str], second: list[str]) -> set[int] | None:
+        """Texts holding a word of both lists, when the first list's texts are too many to
+        follow one by one; None when they are few (then all of them are followed)."""
+        if sum(len(self._postings.get(k, ())) for k in first) <= COMMON_POSTINGS:
+            return None
+        one: set[int] = set()
+        for k in first:
+            one.update(self._postings.get(k, ()))
+        two: set[int] = set()
+        for k in second:
+            two.update(self._postings.get(k, ()))
+        return one & two
+
     def take_vocabulary(self) -> set[str]:
         """The words of every text, handed over once (to the spelling corrector) and not
         kept twice: at 100 times the knowledge the set alone is about ten megabytes."""
@@ -376,6 +389,9 @@ class Passages:
         # shared by hundreds of notes) then only credits candidates already found, by
         # bisection, so its cost does not grow with the knowledge.
         order = sorted(keys, key=lambda i: min(len(self._postings.get(k, ())) for k in keys[i]))
+        # When even the rarest word is common (a year at a hundred times the knowledge), start
+        # from the texts that have both of the two rarest: the rest cannot lead.
+        allowed = self._both(keys[order[0]], keys[order[1]]) if len(order) > 1 else None
         for i in order:
             ks = keys[i]
             best: dict[int, float] = {}
@@ -386,6 +402,8 @@ class Passages:
                 w = self._idf.get(k, 0.0) * share
                 if len(owners) > COMMON_POSTINGS and explains:
                     hits: Sequence[int] = [o for o in explains if _has(owners, o)]
+                elif len(owners) > COMMON_POSTINGS and allowed:
+                    hits = [o for o in allowed if _has(owners, o)]
                 else:
                     hits = owners
                 for owner in hits:

@@ -11,6 +11,7 @@ from bot.core.answering.passages import Passages
 from bot.core.eventconflicts import EventConflicts
 from bot.core.events import DEFAULT_EVENT, EventNames
 from bot.core.model import Edition, Event, Knowledge, Person, Report
+from bot.core.pictures import drawable_editions
 from bot.core.raceday import RaceDay, raceday_vocabulary
 from bot.core.text import normalise, words
 from bot.core.understand import Catalog, clean_name
@@ -62,6 +63,8 @@ class View:
         )
         self.event_names = EventNames(knowledge, self.catalog)
         self.passages = Passages(knowledge, self.lex)
+        # The editions whose route a map can show (their cards get a Map button).
+        self.drawable = drawable_editions(knowledge)
         self.raceday = RaceDay(knowledge, self.canonical_place, self.event_names)
         self.whats_next = WhatsNext(knowledge)
         self.event_conflicts = EventConflicts(knowledge)

@@ -24,8 +24,8 @@ from bot.core.answering.view import Ctx, View
 from bot.core.i18n import t
 from bot.core.lexicon import lexicon
 from bot.core.model import Crew, Edition, Event, Status
-from bot.core.pictures import map_buttons
-from bot.core.reply import Draft, Kind
+from bot.core.pictures import map_command
+from bot.core.reply import Button, Draft, Kind
 from bot.core.tabs import edition_tabs
 from bot.core.understand import Query, clean_name
 
@@ -291,7 +291,8 @@ def edition_draft(c: Ctx, q: Query, event: Event, ed: Edition, asked: list[str])
     attach(v, draft, ed)
     # The edition's views as tabs that switch the message in place (bot/core/tabs.py).
     draft.buttons = edition_tabs(event, ed, asked, bool(v.reports.get(ed.key)), draft.topic)
-    draft.buttons.extend(map_buttons(v.knowledge, event, ed))  # a picture of the route
+    if ed.key in v.drawable:  # a picture of the route
+        draft.buttons.append(Button(t("pictures.button"), map_command(event, ed.year)))
     return draft
 
 
