@@ -67,6 +67,7 @@ class Answerer:
         bare = bare_command(text)  # "help" / "aiuto" work without the slash
         if bare is not None:
             text, lang = bare[0], lang or bare[1]
+        lang = conversation_language(text, lang, context)
         with using(reply_language(text, lang, self.name_words)):
             if not text:
                 return self._help(t("answers.empty_question"))
@@ -84,7 +85,7 @@ class Answerer:
         # "only the Ferrari ones?" after a list: the previous question and this one, as one
         query = understand(read.narrowed, self.catalog) if read.narrowed else read.query
         draft = planner.plan(query, Ctx(self.view, now))
-        if read.used and not draft.title:
+        if read.used and not draft.title and draft.kind is Kind.ANSWER:
             draft.title = self._label(query)  # how the follow-up was read, so a guess shows
         follow = conversation.context_of(query, draft, self.view.edition_people, now)
         unrelated = draft.topic in ("other-race", "no-match") or draft.topic.startswith("smalltalk")
@@ -145,6 +146,14 @@ class Answerer:
             suggestions=list(examples()),
             topic="help",
         ).finish()
+
+
+def conversation_language(text: str, lang: str | None, context: Context | None) -> str | None:
+    """The user's language, or the conversation's when a short follow-up does not say."""
+    if lang or context is None or not context.lang:
+        return lang
+    tokens = [part for word in words(normalise(text)) for part in word.split("'") if part]
+    return context.lang if language_of(tokens) is None else lang
 
 
 def reply_language(text: str, lang: str | None, names: Sequence[tuple[str, ...]] = ()) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from bot.core.answer import Answerer, reply_language
+from bot.core.answer import Answerer, conversation_language, reply_language
 from bot.core.answering.conversation import Context
 from bot.core.i18n import LANGUAGES
 from bot.core.localise import localised
@@ -46,5 +46,6 @@ class Answerers:
         lang: str | None = None,
         context: Context | None = None,
     ) -> Reply:
+        lang = conversation_language(question, lang, context)
         reply_lang = self.language_of(question, lang)
         return self.by_lang[reply_lang].answer(question, now, lang, context)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.i18n import current
 from bot.core.lexicon import lexicon
 from bot.core.reply import Draft
 from bot.core.understand import Query, clean_name
@@ -56,6 +57,7 @@ class Context:
     idle: int = 0  # later turns that did not use it
     label: str = ""  # how a reply names it ("Mille Miglia 1955")
     listed: bool = False  # the answer listed records (a follow-up may narrow the list)
+    lang: str = ""  # the language it was asked in: "solo con la ferrari?" goes on in Italian
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +80,7 @@ class Context:
                 idle=int(data.get("idle", 0)),
                 label=str(data.get("label", "")),
                 listed=bool(data.get("listed", False)),
+                lang=str(data.get("lang", "")),
             )
         except (TypeError, ValueError):
             return None
@@ -224,6 +227,7 @@ def context_of(
         question=q.text,
         at=now.isoformat(),
         label=draft.title or "",
+        lang=current().lang,
         listed=bool(
             q.intents & {"list", "most", "count"}
             or q.ops & {"more_than_once", "except", "solo"}
