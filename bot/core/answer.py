@@ -19,6 +19,7 @@ from bot.core.answering.kinds.texts import fact_draft
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.commands import Commands, examples
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import t, using
 from bot.core.lexicon import language_of
 from bot.core.model import Event, Fact, Knowledge
@@ -110,7 +111,7 @@ class Answerer:
         """'Mille Miglia 1956', 'Stirling Moss': the subject a follow-up was read about."""
         parts = [self.events[e].name for e in query.events[:1] if e in self.events]
         if not parts and query.years:
-            parts = [self.events["mille-miglia"].name] if "mille-miglia" in self.events else []
+            parts = [self.events[DEFAULT_EVENT].name] if DEFAULT_EVENT in self.events else []
         parts += [str(y) for y in query.years[:2]]
         if not parts and query.people:
             parts = list(query.people[:2])

@@ -94,9 +94,6 @@ class Query:
             self.at(*(f"era:{e}" for e in self.eras))
         )
 
-    def unexplained(self, used: frozenset[int]) -> frozenset[int]:
-        return self.content - used
-
     def words_at(self, positions: frozenset[int]) -> list[str]:
         return [self.tokens[i] for i in sorted(positions) if i < len(self.tokens)]
 
@@ -315,7 +312,8 @@ _OPEN_RANGE = re.compile(
     r"\b(after|since|from|before|until|up to|dopo il|dopo|dal|prima del|prima|fino al) "
     r"(?:the |il |l )?(1[89]\d\d|20\d\d)\b"
 )
-_LATEST_YEAR = 2100  # an open range ends here: "after 1950" is 1951 onwards
+OPEN_RANGE_START = 1900  # an open range starts here: "before 1930" is up to 1929
+OPEN_RANGE_END = 2100  # and ends here: "after 1950" is 1951 onwards
 
 
 def _open_range(folded: str) -> tuple[int, int] | None:
@@ -325,12 +323,12 @@ def _open_range(folded: str) -> tuple[int, int] | None:
         return None
     word, year = found.group(1), int(found.group(2))
     if word in ("before", "prima del", "prima"):
-        return (1900, year - 1)
+        return (OPEN_RANGE_START, year - 1)
     if word in ("until", "up to", "fino al"):
-        return (1900, year)
+        return (OPEN_RANGE_START, year)
     if word in ("after", "dopo il", "dopo"):
-        return (year + 1, _LATEST_YEAR)
-    return (year, _LATEST_YEAR)
+        return (year + 1, OPEN_RANGE_END)
+    return (year, OPEN_RANGE_END)
 
 
 def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:

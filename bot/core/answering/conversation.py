@@ -108,7 +108,7 @@ class Context:
 
 
 @dataclass
-class Reading:
+class FollowUp:
     """How a follow-up was read: the enriched question, and whether it used the context."""
 
     query: Query
@@ -117,10 +117,10 @@ class Reading:
     notes: list[str] = field(default_factory=list)
 
 
-def read_follow_up(q: Query, context: Context | None, now: datetime) -> Reading:
+def read_follow_up(q: Query, context: Context | None, now: datetime) -> FollowUp:
     """The question read against the conversation's context, when it is a follow-up."""
     if context is None or not context.fresh(now):
-        return Reading(q)
+        return FollowUp(q)
     words = set(q.tokens)
     roles = lexicon()
     refers = bool(words & roles.role("refer_words")) or _has_phrase(q, "refer_phrases")
@@ -130,13 +130,13 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> Reading:
     own_subject = q.has_subject
     own_field = bool(q.intents - {"who_is", "what_is"})
     if own_subject and own_field and not (refers or goes_on or shift is not None):
-        return Reading(q)  # names its own subject and asks its own field
+        return FollowUp(q)  # names its own subject and asks its own field
     if not (q.content or own_field or refers or goes_on or shift is not None):
-        return Reading(q)  # "thanks", "ok": nothing that needs a subject
+        return FollowUp(q)  # "thanks", "ok": nothing that needs a subject
     if narrows and context.listed and context.question:
-        return Reading(q, used=True, narrowed=f"{context.question} {q.text}")
+        return FollowUp(q, used=True, narrowed=f"{context.question} {q.text}")
     if not (refers or goes_on or shift is not None or not own_subject):
-        return Reading(q)
+        return FollowUp(q)
     enriched = q
     if shift is not None and context.years:
         enriched = replace(enriched, years=(context.years[0] + shift,), year_range=None)
@@ -153,7 +153,7 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> Reading:
     consumed = _pointing(q)
     enriched = replace(enriched, content=enriched.content - consumed)
     used = enriched is not q
-    return Reading(enriched, used=used)
+    return FollowUp(enriched, used=used)
 
 
 def _pointing(q: Query) -> frozenset[int]:

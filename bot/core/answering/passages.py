@@ -17,7 +17,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -38,7 +38,7 @@ def _has(sorted_ids: Sequence[int], item: int) -> bool:
     return at < len(sorted_ids) and sorted_ids[at] == item
 
 
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")  # a year written in a text
 
 
 class Phrasing(NamedTuple):
@@ -113,7 +113,6 @@ class Passage:
     kind: str  # fact, note, person, event, report
     text: str  # what a reply shows
     years: tuple[int, ...]  # the years it is about or mentions
-    has_number: bool = False
     event: str | None = None
     edition: str | None = None  # event/year
     people: tuple[str, ...] = ()
@@ -131,8 +130,6 @@ class Found:
     passage: Passage
     explains: frozenset[int]
     weight: float
-    similarity: float = 0.0
-    names: frozenset[int] = field(default_factory=frozenset)
 
 
 class Passages:
@@ -313,7 +310,7 @@ class Passages:
         conflict: bool = False,
     ) -> None:
         tokens = [p for t in words(normalise(about)) for p in _parts(t)]
-        mentioned = {int(y) for y in _YEAR.findall(about)}
+        mentioned = {int(y) for y in YEAR.findall(about)}
         number = bool(re.search(r"\d", text))
         read = tuple(self._phrasing(p) for p in phrasings)
         index = len(self.items)
@@ -323,7 +320,6 @@ class Passages:
                 kind,
                 text,
                 tuple(sorted(mentioned | set(years))),
-                number,
                 event,
                 edition,
                 people,
@@ -353,7 +349,7 @@ class Passages:
         return Phrasing(
             norm,
             keys,
-            tuple(sorted(set(_YEAR.findall(norm)))),
+            tuple(sorted(set(YEAR.findall(norm)))),
             _question_words(norm, self.lex),
         )
 

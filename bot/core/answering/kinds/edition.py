@@ -7,6 +7,7 @@ said, and a reply made only of such lines is ``unknown``, never a confident card
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -27,6 +28,7 @@ from bot.core.model import Crew, Edition, Event, Status
 from bot.core.pictures import map_command
 from bot.core.reply import Button, Draft, Kind
 from bot.core.tabs import edition_tabs
+from bot.core.text import normalise
 from bot.core.understand import Query, clean_name
 
 # The fields of an edition a question can ask for, in the order a reply gives them.
@@ -450,8 +452,6 @@ def _passes(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: li
         return
     route = {c.view.canonical_place(t) for t in ed.route}
     blob = " ".join(filter(None, (ed.route_note, ed.distance_note, *ed.notes)))
-    from bot.core.text import normalise
-
     text_blob = normalise(blob)
     of_edition = fmt.the_edition(e, ed, "of_edition")
     for place in q.places:
@@ -690,8 +690,6 @@ def _non_winner(d: Draft, q: Query, e: Event, ed: Edition, missing: list[str]) -
 
 def _adds_numbers(note: str, shown: str) -> bool:
     """Whether a source's wording holds figures that the figures shown do not."""
-    import re
-
     digits = set(re.findall(r"\d[\d,.]*", note.replace(",", "")))
     return not shown or bool(digits - set(re.findall(r"\d+", shown)))
 

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from bot.core import formatting as fmt
 from bot.core.answering import scores
 from bot.core.answering.compose import conflict_lines, era_span, sp
+from bot.core.answering.kinds.people import person_facts
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.i18n import t
 from bot.core.lexicon import lexicon
 from bot.core.model import Edition, Era, Event, Status
 from bot.core.reply import Draft
-from bot.core.understand import Query, clean_name
+from bot.core.understand import OPEN_RANGE_END, OPEN_RANGE_START, Query, clean_name
 
-EARLIEST_YEAR = 1900  # an open range "before 1930" starts here (understand.py)
-LATEST_YEAR = 2100  # and "after 1950" ends here
 WAR_END = 1940  # the last speed race before the Second World War
 WAR_RESTART = 1947  # the first one after it
 ORDERS = ("first", "last", "fastest", "slowest", "longest", "shortest")
@@ -219,9 +218,9 @@ def _surname(people: tuple[str, ...]) -> str:
 def _span_words(span: tuple[int, int]) -> str:
     """'1948-1957', 'since 1951' (after 1950), 'up to 1929' (before 1930)."""
     lo, hi = span
-    if hi >= LATEST_YEAR:
+    if hi >= OPEN_RANGE_END:
         return t("answers.records.since", year=lo)
-    if lo <= EARLIEST_YEAR:
+    if lo <= OPEN_RANGE_START:
         return t("answers.records.until", year=hi)
     return f"{lo}-{hi}"
 
@@ -398,8 +397,6 @@ def _compare_people(q: Query, ctx: Ctx, event: Event) -> Found:
             else t("answers.never_won", person=name, event=fmt.the_event(event))
         )
     counts.sort(key=lambda c: -c[0])
-    from bot.core.answering.kinds.people import person_facts
-
     person_facts(v, draft, q, topics=("records",))
     if any(ed.era == "revival" for n in q.people for ed, _ in v.wins.get(n, ())):
         draft.lines.append(_revival_gap(v, event))
@@ -565,6 +562,7 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     sels = [sel] if whole else _per_era(q, v, event, base=sel)
     draft = Draft(0.0, topic="records")
     plain = not (sel.make or sel.person or sel.solo or sel.place or yes_no or counting)
+    said_yes = False
     for part in sels:
         eds = editions(v, part, held_only=not plain)
         if what == "winner" and not plain:
@@ -576,6 +574,7 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
                 draft.lines.append(t("answers.records.none", set=header))
             continue
         years = ", ".join(str(e.year) for e in eds)
+        said_yes = said_yes or any(e.winners for e in eds)
         if yes_no:
             draft.lines.append(t("answers.records.yes", set=head, n=len(eds), years=years))
         elif counting and sel.make and not sel.other_make:
@@ -602,7 +601,6 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     if not draft.lines:
         return None
     if yes_no:
-        said_yes = any(e for part in sels for e in editions(v, part) if e.winners)
         draft.lines.insert(0, t("answers.records.answer_yes" if said_yes else "answers.records.no"))
     return draft, uses
 

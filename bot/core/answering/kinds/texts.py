@@ -7,12 +7,12 @@ words it shares (or shares a synonym group with), and the year it is about.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.core import formatting as fmt
 from bot.core.answering import scores
-from bot.core.answering.passages import Found, Passage, Phrasing, same_question
+from bot.core.answering.kinds.edition import asked_fields, missing_fields
+from bot.core.answering.passages import YEAR, Found, Passage, Phrasing, same_question
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.events import DEFAULT_EVENT
@@ -108,7 +108,7 @@ def _expired(ctx: Ctx, fact: Fact) -> bool:
     if fact.topic != "upcoming" or not fact.editions:
         return False
     this_year = ctx.now.year
-    if any(int(y) > this_year for y in _YEAR_IN.findall(fact.answer)):
+    if any(int(y) > this_year for y in YEAR.findall(fact.answer)):
         return False  # it still speaks of what is to come (the 2027 centenary)
     for key in fact.editions:
         ed = ctx.view.edition_at.get(key)
@@ -118,12 +118,9 @@ def _expired(ctx: Ctx, fact: Fact) -> bool:
     return True
 
 
-_YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _written_years(q: Query) -> frozenset[str]:
     """The years the question writes ("after 1957" writes 1957, whatever range it means)."""
-    return frozenset(_YEAR_IN.findall(normalise(q.text)))
+    return frozenset(YEAR.findall(normalise(q.text)))
 
 
 def _mentions(p: Passage, people: tuple[str, ...]) -> bool:
@@ -149,8 +146,6 @@ def _record_lacks(v: View, q: Query, fact: Fact) -> bool:
     "Who won the 2026 Mille Miglia?" finds the fact announcing 2026; the record has no result,
     so the fact is said as what is known, and the reply is ``unknown``.
     """
-    from bot.core.answering.kinds.edition import asked_fields, missing_fields
-
     if len(q.years) != 1:
         return False
     asked = asked_fields(q)
