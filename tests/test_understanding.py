@@ -199,6 +199,43 @@ def test_a_part_the_bot_cannot_answer_is_said_and_the_reply_is_unknown(answerer:
     assert "Stirling Moss" in reply.text  # what it could answer is still said
 
 
+# ------------------------------------------------------ a record completed by a text
+
+RECORD_WITH_TEXT = [
+    # the record names the crew, a note of the same edition says why
+    ("why did Pintacuda take Della Stufa along as co-driver in 1935?", ("Pintacuda", "slim")),
+    # the record answers who won, a note of that edition tells of the crash
+    ("who won in 1938, the year of the Bologna crash?", ("Biondetti", "Porta Zamboni")),
+    # "where ... end" asks a place: the card finds the edition, its note answers
+    ("where did the 2010 Ferrari Tribute end?", ("Fiorano",)),
+    ("dove è finito il Ferrari Tribute 2010?", ("Fiorano",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "must"), RECORD_WITH_TEXT, ids=[r[0] for r in RECORD_WITH_TEXT]
+)
+def test_a_record_is_completed_by_a_text_of_the_same_edition(
+    answerer: Answerer, question: str, must: tuple[str, ...]
+) -> None:
+    reply = answerer.answer(question, NOW)
+    assert reply.kind is ANSWER, reply.text
+    for text in must:
+        assert text in reply.text
+
+
+def test_a_card_lends_no_crew_names_to_a_text_that_does_not_name_them(answerer: Answerer) -> None:
+    # the 2025 note speaks of a margin in points, not of what Vesco and Salvinelli scored
+    reply = answerer.answer("how many points did Vesco and Salvinelli get altogether in 2025?", NOW)
+    assert reply.kind is not ANSWER
+
+
+def test_an_idiom_asks_nothing(answerer: Answerer) -> None:
+    q = understand("why did Brescia want a race of its own in the first place?", answerer.catalog)
+    assert q.words_at(q.content) == ["why", "brescia"]
+    assert "first" not in q.ops
+
+
 # --------------------------------------------------------------------- honesty
 
 HONESTY = [

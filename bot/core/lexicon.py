@@ -39,6 +39,21 @@ class Lexicon:
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     make_aliases: dict[str, str] = field(default_factory=dict)
     makes: tuple[str, ...] = ()
+    # Phrases that say nothing although their words would ("in the first place"): unread.
+    idioms: tuple[tuple[str, ...], ...] = ()
+
+    def without_idioms(self, tokens: list[str]) -> list[str]:
+        """The tokens with every idiom's words blanked: positions stay, meaning goes.
+
+        "Why did Brescia want a race in the first place?" asks nothing about a first edition,
+        and nothing about a place.
+        """
+        out = list(tokens)
+        for i in range(len(out)):
+            for idiom in self.idioms:
+                if tuple(out[i : i + len(idiom)]) == idiom:
+                    out[i : i + len(idiom)] = [""] * len(idiom)
+        return out
 
     @cached_property
     def phrase_index(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -151,6 +166,7 @@ def lexicon() -> Lexicon:
         },
         make_aliases={normalise(str(k)): str(v) for k, v in raw.get("make_aliases", {}).items()},
         makes=tuple(str(m) for m in raw.get("makes", [])),
+        idioms=_phrases(raw.get("idioms", [])),
         answer_types={
             normalise(str(w)): kind for kind, ws in raw.get("answer_types", {}).items() for w in ws
         },

@@ -368,7 +368,7 @@ def understand(question: str, catalog: Catalog) -> Query:
     lex = catalog.lex
     folded = fold(question)
     raw_tokens = [part for t in words(normalise(question)) for part in _split_elision(t)]
-    tokens = catalog.complete_names([catalog.correct(t) for t in raw_tokens])
+    tokens = lex.without_idioms(catalog.complete_names([catalog.correct(t) for t in raw_tokens]))
     marks: dict[str, set[int]] = defaultdict(set)
     years, span = _years(folded)
     _mark_years(tokens, years, span, marks)

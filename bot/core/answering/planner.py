@@ -10,6 +10,7 @@ knows about the subject, as ``unknown``, so the question reaches the curators.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.core.answering import scores
 from bot.core.answering.kinds import KINDS
@@ -27,8 +28,73 @@ _YEARS_AND = re.compile(r"\b(\d{4})\s+(and|e)\s+(\d{2,4})\b", re.IGNORECASE)
 def readings(q: Query, ctx: Ctx) -> list[Reading]:
     """Every kind's readings of the question, best first by the one rule."""
     found = [r for propose in KINDS.values() for r in propose(q, ctx)]
+    found.extend(_records_with_texts(found, q))
     found.sort(key=lambda r: scores.rank(r, q))
     return found
+
+
+def _records_with_texts(found: list[Reading], q: Query) -> list[Reading]:
+    """A record's answer completed by a text about the same edition.
+
+    "Why was Della Stufa Pintacuda's co-driver in 1935?": the 1935 record names the crew, a
+    note of 1935 says why. Neither explains the question alone; together they do, and the
+    reply gives both. "Where did the very first Ferrari Tribute finish?": the card only tells
+    which edition "the very first" is, and the note of that edition answers. Only a text that
+    explains words the record leaves takes part, with a record that explains words it leaves.
+    """
+    combined: list[Reading] = []
+    for record in found:
+        if (
+            record.prior not in (scores.PRIOR_RECORD, scores.PRIOR_CARD)
+            or record.kind != "edition"
+            or not record.draft.edition
+            or record.draft.kind is not Kind.ANSWER
+        ):
+            continue
+        answered = record.prior == scores.PRIOR_RECORD  # a card only says which edition
+        # A card identifies the edition (its year, "the very first"); the names of its crew
+        # are no answer unless the text itself speaks of them.
+        own = record.uses if answered else record.uses - q.at("person", "make", "place")
+        left = q.content - own
+        texts = [
+            r
+            for r in found
+            if r.kind.startswith("text:")
+            and record.draft.edition in r.editions
+            and r.uses & left
+            and (q.content & own) - r.uses
+            and r.draft.kind is Kind.ANSWER
+        ]
+        if not texts:
+            continue
+        text = min(texts, key=lambda r: (len(left - r.uses), r.kind == "text:report", -r.strength))
+        draft = _joined(record.draft, text.draft) if answered else _titled(text.draft, record)
+        uses = own | text.uses
+        combined.append(
+            Reading("record+text", draft, uses, scores.PRIOR_RECORD_WITH_TEXT, text.strength)
+        )
+    return combined
+
+
+def _titled(text: Draft, record: Reading) -> Draft:
+    """The text's reply under the title of the edition the card found."""
+    return replace(text, title=text.title or record.draft.title, edition=record.draft.edition)
+
+
+def _joined(record: Draft, text: Draft) -> Draft:
+    """The record's reply with the text's lines, reports and sources after it."""
+    draft = replace(
+        record,
+        lines=list(record.lines),
+        reports=list(record.reports),
+        sources=list(record.sources),
+        buttons=list(record.buttons),
+        suggestions=list(record.suggestions),
+    )
+    draft.lines.extend(line for line in text.lines if line not in draft.lines)
+    draft.reports.extend(r for r in text.reports if r not in draft.reports)
+    draft.add_sources(text.sources, limit=len(draft.sources) + 1)
+    return draft
 
 
 def plan(q: Query, ctx: Ctx) -> Draft:

@@ -26,6 +26,7 @@ class Reading:
     prior: float = 1.0
     strength: float = 0.0
     question: str | None = None  # the question it answers, to offer when two readings tie
+    editions: tuple[str, ...] = ()  # the editions a text is about ("event/year"), for context
 
 
 Propose = Callable[[Query, Ctx], Iterable[Reading]]

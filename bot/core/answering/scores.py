@@ -28,6 +28,10 @@ PRIOR_CALENDAR = 2.4  # race day phrases off season: below a fact written for th
 PRIOR_RECORD = 3.0  # an edition's field, an operation over the records, /next
 PRIOR_CARD = 2.0  # a whole card (edition, person, event) for a question that named only it
 PRIOR_TEXT = 1.0  # a note, fact, report or summary found by its words
+# A record's answer completed by a text about the same edition (planner._records_with_texts):
+# it only exists where each explains words the other leaves; when a single text explains as
+# much, that text is the plainer reply.
+PRIOR_RECORD_WITH_TEXT = 0.9
 PRIOR_NICKNAME = 0.5  # an event's card when the question names it only by a nickname
 # A fact one of whose phrasings is this question outranks cards and other texts: its answer was
 # written for it. Records still answer first, and the planner adds the fact after them.

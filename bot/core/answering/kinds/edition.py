@@ -84,6 +84,7 @@ def _readings(
     draft = edition_draft(ctx, q, event, ed, asked)
     present = [i for i in EDITION_INTENTS if i in q.intents]  # collapsed ones too
     used = uses | q.intent_at(*present) | _crew_words(q, ed) | _fits(ctx.view, q, event, ed)
+    used -= place_words(q)
     route = {ctx.view.canonical_place(t) for t in ed.route}
     if "passes" in asked or "route" in asked or set(q.places) <= route:
         used |= q.at("place")  # a town of its route names part of this edition
@@ -116,7 +117,17 @@ def asked_fields(q: Query) -> list[str]:
         asked.remove("route")  # "how long was the route" asks for its length
     if "passes" in asked and "route" in asked and q.places:
         asked.remove("route")
+    for name in ("finishers", "field"):
+        if name in asked and q.intent_at(name) <= place_words(q):
+            asked.remove(name)  # "where did it finish?" asks a place, not how many finished
     return asked
+
+
+def place_words(q: Query) -> frozenset[int]:
+    """The start and finish words of a "where" question: they ask a place, no count."""
+    if "where" not in q.intents:
+        return frozenset()
+    return frozenset(i for i in q.content if q.tokens[i] in lexicon().role("start_finish"))
 
 
 def missing_fields(ed: Edition, asked: list[str]) -> list[str]:

@@ -66,7 +66,14 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         draft = _draft(v, hit)
         if p.kind == "note":
             _more_notes(draft, hit, found)
-        yield Reading(f"text:{p.kind}", draft, uses, scores.PRIOR_TEXT, _strength(q, hit, home))
+        yield Reading(
+            f"text:{p.kind}",
+            draft,
+            uses,
+            scores.PRIOR_TEXT,
+            _strength(q, hit, home),
+            editions=_editions(p),
+        )
 
 
 def _fact_reading(
@@ -88,7 +95,14 @@ def _fact_reading(
     if _record_lacks(v, q, p.fact):
         draft.kind = Kind.UNKNOWN  # context, not the answer: the record decides
         prior = scores.PRIOR_TEXT
-    return Reading("text:fact", draft, uses, prior, strength, p.fact.question)
+    return Reading("text:fact", draft, uses, prior, strength, p.fact.question, _editions(p))
+
+
+def _editions(p: Passage) -> tuple[str, ...]:
+    """The editions a text is about: a note's or report's own, a fact's curated ones."""
+    if p.fact is not None:
+        return p.fact.editions
+    return (p.edition,) if p.edition else ()
 
 
 def _strength(q: Query, hit: Found, home: str) -> float:
