@@ -37,7 +37,7 @@ def test_yearly_events_have_an_era_with_its_first_year(
         ("who won the california mille in 2005?", "The California Mille", 1991, 2005),
         ("california mille 2022", "The California Mille", 1991, 2022),
         ("1000 millas sport 2010", "The 1000 Millas Sport", 1989, 2010),
-        ("la festa mille miglia 2005", "The La Festa Mille Miglia", 1997, 2005),
+        ("la festa mille miglia 2005", "La Festa Mille Miglia", 1997, 2005),
         ("who won the ferrari tribute in 2015?", "The Ferrari Tribute to Mille Miglia", 2010, 2015),
         ("1000 miglia green 2021", "The 1000 Miglia Green", 2019, 2021),
     ],

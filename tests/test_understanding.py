@@ -230,10 +230,35 @@ def test_a_card_lends_no_crew_names_to_a_text_that_does_not_name_them(answerer: 
     assert reply.kind is not ANSWER
 
 
+def test_a_fact_that_leaves_the_dates_open_still_answers_when(answerer: Answerer) -> None:
+    reply = answerer.answer("when is the 100th anniversary of the mille miglia", NOW)
+    assert reply.kind is ANSWER and "2027" in reply.text
+
+
 def test_an_idiom_asks_nothing(answerer: Answerer) -> None:
     q = understand("why did Brescia want a race of its own in the first place?", answerer.catalog)
     assert q.words_at(q.content) == ["why", "brescia"]
     assert "first" not in q.ops
+
+
+# ------------------------------------------------------ when an event is usually held
+
+SEASON = [
+    ("in che mese si corre la festa mille miglia?", "ottobre (2013, 2014)"),
+    ("la festa mile miglia japan what month", "October (2013, 2014)"),
+    ("what month is the Mille Miglia usually held?", "March (1927, 1928)"),
+    # no date announced: the reply says when the latest editions were held
+    ("When is La Festa Mille Miglia held?", "October"),
+    ("when is the next mille miglia?", "June (2021-2026)"),
+]
+
+
+@pytest.mark.parametrize(("question", "must"), SEASON, ids=[s[0] for s in SEASON])
+def test_the_months_an_event_is_held_in_come_from_its_records(
+    answerer: Answerer, question: str, must: str
+) -> None:
+    reply = answerer.answer(question, NOW)
+    assert reply.kind is ANSWER and must in reply.text, reply.text
 
 
 # --------------------------------------------------------------------- honesty
@@ -256,6 +281,9 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # a fact that says the dates are not known yet (leaves_open) is no answer to "the dates"
+    "what are the dates of the centenary edition in 2027?",
+    "quali sono le date del centenario 2027?",
     "<b>who</b> & <i>why</i>",
 ]
 

@@ -698,6 +698,7 @@ def _fact(item: dict[str, Any], file: str) -> Fact:
         italian=_italian(item),
         file=file,
         line=item[LINE_KEY],
+        leaves_open=tuple(item.get("leaves_open", ())),
     )
 
 

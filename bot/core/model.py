@@ -247,6 +247,7 @@ class Fact:
     italian: Italian = ()
     file: str = ""
     line: int = 0
+    leaves_open: tuple[str, ...] = ()  # fields it says are not known yet ("no dates found")
 
     @property
     def phrasings(self) -> tuple[str, ...]:

@@ -223,6 +223,24 @@ REPORT = bilingual(
     ("photos_by",),
 )
 
+# The fields of an edition a question can ask for (answering.kinds.edition.EDITION_INTENTS).
+ASKABLE_FIELDS = (
+    "winner",
+    "co_driver",
+    "car",
+    "dates",
+    "route",
+    "passes",
+    "field",
+    "finishers",
+    "distance",
+    "time",
+    "speed",
+    "number",
+    "podium",
+    "trials",
+)
+
 FACT = bilingual(
     mapping(
         id=Spec("slug", True),
@@ -241,6 +259,9 @@ FACT = bilingual(
             reports=listing(Spec("slug", True)),
         ),
         conflicts=CONFLICTS,
+        # What the fact says nobody knows yet ("No dates ... were found"): asked for one of
+        # these, the fact is said as context and the reply is unknown, not an answer.
+        leaves_open=listing(choice(*ASKABLE_FIELDS)),
         sources=urls(),
     ),
     ("question", "answer"),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from bot.core import formatting as fmt
 from bot.core.answering import scores
 from bot.core.answering.compose import report_line
-from bot.core.answering.kinds.upcoming import latest_winners
+from bot.core.answering.kinds.upcoming import latest_winners, season_line
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx
 from bot.core.i18n import t
@@ -28,7 +28,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     event = v.event_of(q.events[0] if q.events else None)
     if event is None:
         return
-    named = q.at("event") | q.at(*(f"era:{e.id}" for e in event.eras))
+    named = q.at("event") | q.at(*(f"era:{e.id}" for e in event.eras)) | _its_places(q, event)
     asked = [f for f in _FIELDS if f in q.intents]
     if q.years:
         # The event's organiser, base and rules hold for each of its editions.
@@ -43,6 +43,11 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     first = q.ordinal == 1 or "first" in q.ops or bool(began)
     if "dates" in q.intents and "next" not in q.intents and "since" not in asked and first:
         asked.append("since")
+    season = _season_words(q, ctx)
+    if season and "next" not in q.intents and "since" not in asked:
+        draft = season_draft(ctx, event)
+        uses = named | season | q.intent_at("dates")
+        yield Reading("event:season", draft, uses, scores.PRIOR_RECORD, strength=len(season))
     if asked:
         draft = fields(ctx, q, event, asked)
         uses = named | q.intent_at(*asked, "dates") | q.op_at("first") | q.at("ordinal")
@@ -66,6 +71,31 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         # Named by a nickname ("the red arrow"): a text about the nickname says more.
         prior = scores.PRIOR_CARD if _by_name(q, event) else scores.PRIOR_NICKNAME
         yield Reading("event:card", summary(ctx, event), uses, prior)
+
+
+def _its_places(q: Query, event: Event) -> frozenset[int]:
+    """Names of where the event is held, as the question adds them: "La Festa ... Japan"."""
+    proper = {normalise(w) for w in event.where.replace("(", " ").split() if w[:1].isupper()}
+    return frozenset(i for i in q.content if q.tokens[i] in proper)
+
+
+def _season_words(q: Query, ctx: Ctx) -> frozenset[int]:
+    """The words asking in which month or season an event is held ("what month", "di solito")."""
+    return frozenset(i for i in q.content if q.tokens[i] in ctx.view.lex.role("season"))
+
+
+def season_draft(ctx: Ctx, event: Event) -> Draft:
+    """The months its dated editions were held in, counted from the records."""
+    draft = Draft(0.0, title=event.name, topic="event:season")
+    line = season_line(ctx, event)
+    if line is None:
+        draft.kind = Kind.UNKNOWN
+        draft.lines.append(t("answers.season.none", event=fmt.the_event(event, "event_cap")))
+        draft.lines.append(event.summary)
+        return draft
+    draft.lines.append(line)
+    draft.add_sources(event.sources, limit=2)
+    return draft
 
 
 def _by_name(q: Query, event: Event) -> bool:

@@ -160,14 +160,26 @@ def _record_lacks(v: View, q: Query, fact: Fact) -> bool:
     "Who won the 2026 Mille Miglia?" finds the fact announcing 2026; the record has no result,
     so the fact is said as what is known, and the reply is ``unknown``.
     """
+    if _asks_what_is_open(q, fact, v.lex):
+        return True  # the fact itself says this is not known yet
+    asked = asked_fields(q)
     if len(q.years) != 1:
         return False
-    asked = asked_fields(q)
     for key in fact.editions:
         ed = v.edition_at.get(key)
         if ed is not None and ed.year == q.years[0] and asked:
             return set(missing_fields(ed, asked)) == set(asked)
     return False
+
+
+def _asks_what_is_open(q: Query, fact: Fact, lex: Lexicon) -> bool:
+    """Whether the question asks for what the fact says is not known ("the exact dates").
+
+    A bare question word does not: "when is the centenary?" is answered by "in 2027"; "what are
+    the dates of the centenary?" is not.
+    """
+    asked = q.intent_at(*fact.leaves_open)
+    return any(q.tokens[i] not in lex.role("question_words") for i in asked)
 
 
 def _more_notes(draft: Draft, hit: Found, found: list[Found]) -> None:

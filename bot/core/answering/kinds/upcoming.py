@@ -16,7 +16,7 @@ from bot.core.answering.kinds.edition import asked_fields, edition_draft
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx, View
 from bot.core.i18n import t
-from bot.core.model import Event, Fact
+from bot.core.model import Event, Fact, Status
 from bot.core.reply import Draft, Kind
 from bot.core.understand import Query
 from bot.core.upcoming import (
@@ -79,6 +79,9 @@ def next_draft(ctx: Ctx, event: Event) -> Draft:
         attach(v, draft, nxt)
         return draft
     draft.lines.append(t("answers.next.not_announced", name=event.name))
+    season = season_line(ctx, event, recent=RECENT_EDITIONS)
+    if season is not None:  # "when is it held?": at least when it usually is
+        draft.lines.append(season)
     last = latest(editions, today)
     after = max(today.year, last.year if last else 0)
     for fact in upcoming_facts(v, event, after):
@@ -88,6 +91,37 @@ def next_draft(ctx: Ctx, event: Event) -> Draft:
         draft.lines.append(latest_line(event, last))
         attach(v, draft, last, sources=False)
     return draft
+
+
+RECENT_EDITIONS = 6  # the editions whose months say when the next one may be
+
+
+def season_line(ctx: Ctx, event: Event, recent: int | None = None) -> str | None:
+    """In which months its dated editions were held, counted from the records, or None.
+
+    "When is La Festa held?" has no date of its own: the records say every dated edition was
+    in October, and which years those were.
+    """
+    by_month: dict[int, list[int]] = {}
+    today = ctx.today(event)
+    dated = [
+        e
+        for e in ctx.view.editions[event.id]
+        if e.start
+        and (e.status is Status.HELD or (e.status is Status.SCHEDULED and e.start < today))
+    ]
+    for ed in dated[-recent:] if recent else dated:
+        assert ed.start is not None
+        by_month.setdefault(ed.start.month, []).append(ed.year)
+    if not by_month:
+        return None
+    months = sorted(by_month, key=lambda m: (-len(by_month[m]), m))
+    parts = [
+        t("answers.season.month", month=fmt.month(m), years=fmt.year_list(by_month[m]))
+        for m in months
+    ]
+    key = "answers.season.recent" if recent and len(dated) > recent else "answers.season.held"
+    return t(key, event=fmt.the_event(event, "of_event"), months="; ".join(parts))
 
 
 def upcoming_facts(v: View, event: Event, after: int) -> list[Fact]:
