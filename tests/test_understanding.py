@@ -193,6 +193,22 @@ def test_parts_of_different_kinds_are_joined(answerer: Answerer) -> None:
     assert "22-25 October 2020" in reply.text and "Covid" in reply.text
 
 
+def test_a_later_clause_that_points_back_is_a_follow_up(answerer: Answerer) -> None:
+    # "did he win again?" asks about the winner the first clause named, in other years
+    reply = answerer.answer("who won in 1947, and did he win again?", NOW)
+    assert reply.kind is ANSWER
+    assert "1938, 1947, 1948, 1949" in reply.text
+
+
+def test_a_bare_by_whom_completes_the_part_before(answerer: Answerer) -> None:
+    reply = answerer.answer(
+        "When did the California Mille begin, by whom, and how big is the field?", NOW
+    )
+    assert reply.kind is ANSWER
+    for text in ("1991", "Martin Swig", "65-70"):
+        assert text in reply.text
+
+
 def test_a_part_the_bot_cannot_answer_is_said_and_the_reply_is_unknown(answerer: Answerer) -> None:
     reply = answerer.answer("who won in 1955 and what did it cost to enter?", NOW)
     assert reply.kind is UNKNOWN

@@ -141,7 +141,10 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> FollowUp
     if shift is not None and context.years:
         enriched = replace(enriched, years=(context.years[0] + shift,), year_range=None)
         enriched = replace(enriched, inherited=enriched.inherited | {"years"})
-    enriched = enriched.with_subject(context.as_query())
+    subject = context.as_query()
+    if words & roles.role("again_words") and not q.years:
+        subject = replace(subject, years=())  # "did he win it again?": in any other year
+    enriched = enriched.with_subject(subject)
     if not own_field and context.intents:
         # "and in 1956?": the same question about another year (or event)
         enriched = replace(

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.core.answering import scores
+from bot.core.answering import conversation, scores
 from bot.core.answering.kinds import KINDS
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx
 from bot.core.i18n import current, t
+from bot.core.lexicon import lexicon
 from bot.core.reply import Draft, Kind
+from bot.core.text import normalise, words
 from bot.core.understand import Query, understand
 
 # Where a question may be cut into parts: commas, semicolons, question marks, "and", "e".
@@ -108,6 +110,10 @@ def plan(q: Query, ctx: Ctx) -> Draft:
     found = readings(q, ctx)
     best = found[0] if found else None
     if best is not None and scores.explains_all(best, q, ctx.view):
+        if _asks_again_about_it(q):
+            both = _parts(q, ctx)
+            if both is not None and both.kind is Kind.ANSWER and "+" in both.topic:
+                return both
         close = _close_second(found, q, ctx)
         if close is not None:
             return _clarify(best, close)
@@ -228,7 +234,7 @@ def _parts(q: Query, ctx: Ctx) -> Draft | None:
             if drafts and _extends(drafts, spoken, chunk, previous, q, ctx):
                 chunk = ""
             continue  # "by whom": too little to read alone; read with what follows
-        part = part.with_subject(previous).with_subject(q)
+        part = _read_after(part, previous, q, drafts, ctx)
         found = readings(part, ctx)
         if found and scores.explains_all(found[0], part, ctx.view):
             drafts.append(found[0].draft)
@@ -245,6 +251,35 @@ def _parts(q: Query, ctx: Ctx) -> Draft | None:
     return merged
 
 
+def _asks_again_about_it(q: Query) -> bool:
+    """Whether a later clause is a question of its own about what the first one named.
+
+    "Who won in 1989, and did he win it again later?" repeats "win": one reading of the whole
+    explains both words and answers only the first question. A clause that opens like a
+    question and points back ("he", "again") is read as a follow-up instead.
+    """
+    lex = lexicon()
+    opening = lex.role("yes_no") | lex.role("question_words")
+    pointing = lex.role("person_pronouns") | lex.role("again_words")
+    for piece in _SPLIT.split(q.text)[1:]:
+        tokens = words(normalise(piece))
+        if tokens and tokens[0] in opening and pointing & set(tokens):
+            return True
+    return False
+
+
+def _read_after(part: Query, previous: Query, whole: Query, drafts: list[Draft], ctx: Ctx) -> Query:
+    """A part read like a follow-up of the part before: "who won in 1989, and did he win it
+    again?" asks about the winner the first part named, in other years."""
+    if drafts:
+        people = ctx.view.edition_people
+        context = conversation.context_of(previous, drafts[-1], people, ctx.now)
+        read = conversation.read_follow_up(part, context, ctx.now)
+        if read.used:
+            return read.query
+    return part.with_subject(previous).with_subject(whole)
+
+
 def _extends(
     drafts: list[Draft], spoken: list[str], piece: str, previous: Query, q: Query, ctx: Ctx
 ) -> bool:
@@ -255,7 +290,7 @@ def _extends(
     if (
         found
         and scores.explains_all(found[0], longer, ctx.view)
-        and longer.intents > previous.intents
+        and longer.intents - previous.intents  # it asks something more ("by whom")
     ):
         drafts[-1] = found[0].draft
         spoken[-1] = f"{spoken[-1]} {piece}"
