@@ -134,6 +134,13 @@ OPERATIONS = [
     ("which make has won the most?", ["Alfa Romeo (11)"], []),
     ("which years was the mille miglia not run between 1927 and 1957?", ["1939", "1941-1946"], []),
     ("who won both before and after the war?", ["Biondetti"], []),
+    # a make's own wins, counted, when no driver is asked for
+    ("did Lancia win the Mille Miglia more than once?", ["Yes.", "1954", "1994, 2014"], []),
+    ("which drivers won more than once in a Ferrari?", ["Marzotto (2)"], ["Ferrari (8)"]),
+    # runs of consecutive editions (1938 and 1947 are not consecutive: 1940 lies between)
+    ("did anyone win three years running in the speed race?", ["Yes.", "Biondetti 1947-1949"], []),
+    ("did Biondetti win back to back?", ["1947-1949 (3)"], ["1938-1949"]),
+    ("quale marca ha vinto più edizioni di fila?", ["Alfa Romeo 1932-1938 (7)"], []),
     # compare
     ("who was faster, Moss or Taruffi?", ["Stirling Moss was faster", "157.65", "152.63"], []),
     (
@@ -251,6 +258,22 @@ def test_a_fact_that_leaves_the_dates_open_still_answers_when(answerer: Answerer
     assert reply.kind is ANSWER and "2027" in reply.text
 
 
+def test_one_plain_word_beside_three_explained_is_forgiven(answerer: Answerer) -> None:
+    reply = answerer.answer("the rain-drenched 1956 race was won by whom?", NOW)
+    assert reply.kind is ANSWER and "Castellotti" in reply.text
+
+
+def test_what_the_knowledge_never_holds_is_never_forgiven(answerer: Answerer) -> None:
+    # three words explained, one left: a price is never a word to overlook
+    reply = answerer.answer("what did a seat in 1955 at the Brescia finish cost?", NOW)
+    assert reply.kind is not ANSWER
+
+
+def test_the_first_edition_after_the_war_is_no_ordinal(answerer: Answerer) -> None:
+    reply = answerer.answer("the first post-war Mille Miglia: who won it?", NOW)
+    assert "1947" in reply.text and "Minoia" not in reply.text
+
+
 def test_an_idiom_asks_nothing(answerer: Answerer) -> None:
     q = understand("why did Brescia want a race of its own in the first place?", answerer.catalog)
     assert q.words_at(q.content) == ["why", "brescia"]
@@ -297,6 +320,8 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # the record names only the make: the model is not known
+    "which Ferrari model won in 1999?",
     # a fact that says the dates are not known yet (leaves_open) is no answer to "the dates"
     "what are the dates of the centenary edition in 2027?",
     "quali sono le date del centenario 2027?",

@@ -113,6 +113,8 @@ class Lexicon:
         for ws in self.intent_words.values():
             vocab |= ws
         vocab |= self.filler | set(self.synonyms)
+        for ws in self.roles.values():  # "cost" is a word of its own, not a typo of "coast"
+            vocab |= ws
         groups = (*self.operations.values(), *self.smalltalk.values())
         for phrases in (
             *self.intent_phrases.values(),

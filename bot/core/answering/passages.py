@@ -192,7 +192,7 @@ class Passages:
                         rep.site,
                         rep.author or "",
                         rep.summary,
-                        rep.car_pictured or "",
+                        f"car pictured {rep.car_pictured}" if rep.car_pictured else "",
                         rep.photos_by or "",
                         "report article news page photos",
                     ),

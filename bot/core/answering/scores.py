@@ -51,6 +51,9 @@ TEXT_OWN_EVENT = 1.0
 # many wins did Ferrari collect" asks for nothing the reading did not answer. At most this many.
 COMMON_WORD_TEXTS = 3
 FORGIVEN_LEFTOVERS = 1
+# Any plain leftover word is forgiven beside at least this many explained ones, unless it is
+# one of what the knowledge never holds (lexicon role "unknowable": prices, birthdays, weather).
+FORGIVING_EXPLAINED = 3
 # Multi-part questions: split only questions at least this many content words long.
 MULTI_PART_MIN_WORDS = 3
 
@@ -68,12 +71,15 @@ def explains_all(reading: Reading, query: Query, view: View | None = None) -> bo
         return True
     if view is None or len(left) > FORGIVEN_LEFTOVERS or not (query.content & reading.uses):
         return False
-    if reading.prior <= PRIOR_CARD:
+    if reading.prior <= PRIOR_CARD and reading.prior != PRIOR_RECORD_WITH_TEXT:
         return False  # a card never stands in for an answer, nor a text short of a word
     marked = set().union(*query.marks.values()) if query.marks else set()
+    if any(i in marked or query.tokens[i] in view.lex.role("unknowable") for i in left):
+        return False  # a name, a year, a field, or what the knowledge never holds (a price)
+    if len(query.content & reading.uses) >= FORGIVING_EXPLAINED:
+        return True  # one plain word beside three explained: "rain-soaked", "besides"
     return all(
-        i not in marked
-        and query.tokens[i] in view.catalog.vocabulary
+        query.tokens[i] in view.catalog.vocabulary
         and view.passages.frequency(query.tokens[i]) >= COMMON_WORD_TEXTS
         for i in left
     )

@@ -70,11 +70,14 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             return
         yield from _readings(q, ctx, event, ed, uses)
         return
-    if q.ordinal is not None and not q.years and not q.year_range:
-        ed = by_number(v, event, q)
+    if q.ordinal is not None and not q.years and not q.year_range and not q.ops & _AROUND_WAR:
+        ed = by_number(v, event, q)  # "the first after the war" is an operation, not an ordinal
         if ed is not None:
             uses = q.at("ordinal", "op:first") | named
             yield from _readings(q, ctx, event, ed, uses)
+
+
+_AROUND_WAR = frozenset({"after_war", "before_war"})
 
 
 def _readings(
@@ -420,8 +423,15 @@ def _car(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[
             )
         )
         conflict_lines(d, ed, ("car",))
+        if _model_asked(q) and crew.car in (crew.make, None):
+            lack("winning_model")  # "which Ferrari model": the record names the make only
     else:
         lack("winning_car")
+
+
+def _model_asked(q: Query) -> bool:
+    """Whether the question asks which model ("which Ferrari model", "quale modello")."""
+    return bool(lexicon().role("model_words") & set(q.tokens))
 
 
 def _dates(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:
@@ -618,6 +628,11 @@ def _reports(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: l
     on_edition = fmt.the_edition(e, ed, "on_edition")
     if not reps:  # the reports block lists them: no second list in the lines
         m.append(t("answers.edition.no_reports", on_edition=on_edition))
+    elif len(reps) <= REPORTS_SUMMARISED:  # "what does the news page say?": what they say
+        d.lines.extend(rep.summary for rep in reps if rep.summary not in d.lines)
+
+
+REPORTS_SUMMARISED = 2  # an edition with this many reports or fewer gets their summaries
 
 
 def _co_driver(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core import formatting as fmt
 from bot.core.answering import scores
@@ -39,6 +39,7 @@ _OPS = frozenset(
     {
         *ORDERS,
         "more_than_once",
+        "consecutive",
         "except",
         "solo",
         "before_war",
@@ -418,6 +419,8 @@ def _groups(q: Query, ctx: Ctx, event: Event) -> Found:
         return None
     v = ctx.view
     by_make = bool(q.intents & {"make"}) or ("car" in q.intents and not q.intents & {"winner"})
+    if q.makes and not v.lex.role("people_words") & set(q.tokens):
+        return None  # "did Lancia win more than once?" counts Lancia's wins (_filtered)
     uses = set(q.intent_at("most", "winner", "make", "car", "count") | q.op_at("more_than_once"))
     draft = Draft(0.0, topic="most-makes" if by_make else "most-wins")
     for sel in _per_era(q, v, event):
@@ -552,12 +555,18 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
         return None
     if sel.person and not (q.ops & {"except", "solo", "above", "below"} or sel.span or sel.place):
         return None  # one person's wins: the people kind reads it
-    counting = "count" in q.intents
+    # "Did Lancia win more than once?": the make's wins counted, yes when more than one.
+    often = bool("more_than_once" in q.ops and sel.make and not sel.other_make)
+    often = often and not v.lex.role("people_words") & set(q.tokens)
+    counting = "count" in q.intents or often
     asks_if = (bool(q.tokens) and q.tokens[0] in v.lex.role("yes_no")) or "ever" in q.ops
     yes_no = asks_if and not counting
     what, shown = projection(q)
     uses = set(sel.uses | shown | q.intent_at("winner", "count", "list"))
     uses |= q.op_at("ever", "only", "compare")
+    if often:
+        uses |= q.op_at("more_than_once")
+    total = 0
     whole = sel.eras or sel.span or sel.years or not _splits(event)
     sels = [sel] if whole else _per_era(q, v, event, base=sel)
     draft = Draft(0.0, topic="records")
@@ -575,6 +584,7 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
             continue
         years = ", ".join(str(e.year) for e in eds)
         said_yes = said_yes or any(e.winners for e in eds)
+        total += len(eds)
         if yes_no:
             draft.lines.append(t("answers.records.yes", set=head, n=len(eds), years=years))
         elif counting and sel.make and not sel.other_make:
@@ -602,6 +612,10 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
         return None
     if yes_no:
         draft.lines.insert(0, t("answers.records.answer_yes" if said_yes else "answers.records.no"))
+    elif often and asks_if:
+        draft.lines.insert(
+            0, t("answers.records.answer_yes" if total > 1 else "answers.records.no")
+        )
     return draft, uses
 
 
@@ -630,6 +644,89 @@ def _list_line(ed: Edition, what: str) -> str:
 def _splits(event: Event) -> bool:
     ids = {e.id for e in event.eras}
     return {"speed", "revival"} <= ids
+
+
+def _consecutive(q: Query, ctx: Ctx, event: Event) -> Found:
+    """Who won editions in a row ("three years in a row", "back to back", "di fila").
+
+    Runs are of consecutive held editions, so 1938 and 1947 are not a run (1940 lies
+    between); "three in a row" asks for runs of three or more, otherwise two will do.
+    """
+    if "consecutive" not in q.ops:
+        return None
+    v = ctx.view
+    by_make = bool(q.makes or q.intents & {"make"}) and not v.lex.role("people_words") & set(
+        q.tokens
+    )
+    at_least, number_at = _run_length(q)
+    uses = set(q.op_at("consecutive") | q.intent_at("winner", "make", "count", "most") | number_at)
+    draft = Draft(0.0, topic="records:consecutive")
+    found_any = False
+    for sel in _per_era(q, v, event):
+        uses |= sel.uses
+        # Runs over every edition, then those of the person or make asked about: Biondetti's
+        # own wins alone would make 1938 and 1947 look consecutive.
+        every = replace(sel, person=None, people=(), make=None, other_make=False)
+        runs = _runs(editions(v, every), by_make, at_least)
+        if sel.people:
+            runs = [r for r in runs if r[0] in {clean_name(p) for p in sel.people}]
+        if sel.make and not sel.other_make:
+            runs = [r for r in runs if r[0] == sel.make]
+        found_any = found_any or bool(runs)
+        listed = "; ".join(
+            t("answers.records.run", name=name, years=f"{run[0]}-{run[-1]}", n=len(run))
+            for name, run in runs
+        )
+        draft.lines.append(
+            t("answers.records.consecutive", era=sp(" ".join(sel.said)), listed=listed)
+            if runs
+            else t(
+                "answers.records.consecutive",
+                era=sp(" ".join(sel.said)),
+                listed=t("answers.records.nobody"),
+            )
+        )
+    if q.tokens and q.tokens[0] in v.lex.role("yes_no"):
+        draft.lines.insert(
+            0, t("answers.records.answer_yes" if found_any else "answers.records.no")
+        )
+    return draft, uses
+
+
+def _run_length(q: Query) -> tuple[int, frozenset[int]]:
+    """The run a question asks for ("three years in a row": 3) and where it says so."""
+    numbers = lexicon().role("run_numbers")
+    for i, token in enumerate(q.tokens):
+        n = int(token) if token.isdigit() and len(token) == 1 else _WORD_RUNS.get(token)
+        if n is not None and token in numbers | set("23456789"):
+            return n, frozenset({i})
+    return 2, frozenset()
+
+
+_WORD_RUNS = {"two": 2, "three": 3, "four": 4, "five": 5, "due": 2, "tre": 3, "quattro": 4}
+
+
+def _runs(eds: list[Edition], by_make: bool, at_least: int) -> list[tuple[str, list[int]]]:
+    """Names that won consecutive editions, with the years of each run, longest first."""
+    found: list[tuple[str, list[int]]] = []
+    current: dict[str, list[int]] = {}
+    for ed in eds:
+        names: set[str] = set()
+        for crew in ed.winners:
+            if by_make:
+                names.update([crew.make] if crew.make else [])
+            else:
+                names.update(clean_name(n) for n in (crew.driver, crew.co_driver) if n)
+        for name in list(current):
+            if name not in names:
+                run = current.pop(name)
+                if len(run) >= at_least:
+                    found.append((name, run))
+        for name in names:
+            current.setdefault(name, []).append(ed.year)
+    found.extend((n, run) for n, run in current.items() if len(run) >= at_least)
+    found.sort(key=lambda item: (-len(item[1]), item[1][0]))
+    return found
 
 
 def _per_era(q: Query, v: View, event: Event, base: Selection | None = None) -> list[Selection]:
@@ -715,6 +812,7 @@ def _count_editions(q: Query, ctx: Ctx, event: Event) -> Found:
 
 OPERATIONS: tuple[Callable[[Query, Ctx, Event], Found], ...] = (
     _no_race,
+    _consecutive,
     _both_wars,
     _compare_people,
     _groups,
