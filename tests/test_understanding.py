@@ -258,6 +258,25 @@ def test_a_fact_that_leaves_the_dates_open_still_answers_when(answerer: Answerer
     assert reply.kind is ANSWER and "2027" in reply.text
 
 
+WHERE = [
+    # "where" asks a place: the route (or a note naming one) answers, dates do not
+    ("Where was the 1000 Miglia Experience held in April 2026?", "Puglia"),
+    ("when and where was the 2013 race?", "Maranello"),
+    ("where did the 2010 Ferrari Tribute end?", "Fiorano"),
+]
+
+
+@pytest.mark.parametrize(("question", "must"), WHERE, ids=[w[0] for w in WHERE])
+def test_where_is_answered_by_a_place(answerer: Answerer, question: str, must: str) -> None:
+    reply = answerer.answer(question, NOW)
+    assert reply.kind is ANSWER and must in reply.text, reply.text
+
+
+def test_where_is_not_answered_by_dates_alone(answerer: Answerer) -> None:
+    # the 2020 record has dates and winners but no route: no place to give
+    assert answerer.answer("where was the 2020 mille miglia?", NOW).kind is not ANSWER
+
+
 def test_one_plain_word_beside_three_explained_is_forgiven(answerer: Answerer) -> None:
     reply = answerer.answer("the rain-drenched 1956 race was won by whom?", NOW)
     assert reply.kind is ANSWER and "Castellotti" in reply.text

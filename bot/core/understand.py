@@ -436,6 +436,9 @@ def understand(question: str, catalog: Catalog) -> Query:
     for intent, covered in phrased.items():
         if intent in _ASKING and f"intent:{intent}" in marks:
             content |= {i for i in covered if tokens[i] not in lex.stopwords}
+    # "Where" asks for a place: a reading that gives none (the dates of the edition) did not
+    # answer it, so the word must be explained like any other.
+    content |= {i for i, t in enumerate(tokens) if t in lex.role("where_words")}
     if span:
         content -= {i for i, t in enumerate(tokens) if t in lex.role("range_words")}
     content -= marks.get("number", set()) | marks.get("event", set()) & _digits(tokens)

@@ -38,6 +38,10 @@ def _has(sorted_ids: Sequence[int], item: int) -> bool:
     return at < len(sorted_ids) and sorted_ids[at] == item
 
 
+# A capitalised name after a word that introduces a place: "in Puglia", "at the Fiorano".
+_PLACE_CUE = re.compile(
+    r"\b(?:in|at|from|near|through|via|around|a|da|nel|nella|presso)\s+(?:the\s+)?[A-Z][a-z]{2,}"
+)
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")  # a year written in a text
 
 
@@ -144,6 +148,14 @@ class Passages:
         # A fact phrasing's key words -> (passage, phrasing): "is this question a phrasing?"
         self._by_keys: dict[tuple[str, ...], list[tuple[int, Phrasing]]] = defaultdict(list)
         self.vocabulary: set[str] = set()
+        # Place names, so "where" is explained by a text that names a place.
+        self._places = {
+            w
+            for place in knowledge.places
+            for name in (place.name, *place.aliases)
+            for w in words(normalise(name))
+            if len(w) > 3
+        }
 
         for fact in knowledge.facts:
             self._fact(fact)
@@ -338,6 +350,8 @@ class Passages:
             keys.add("@when")
         if number:
             keys.add("@number")
+        if _PLACE_CUE.search(text) or self._places & set(tokens):
+            keys.add("@place")
         for key in keys:
             self._postings[sys.intern(key)].append(index)
         for phrasing in read:

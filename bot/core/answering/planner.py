@@ -148,7 +148,9 @@ def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
 
 def _about_anything(q: Query, ctx: Ctx) -> bool:
     """Whether the question has a word besides those asking for a kind of value ("why")."""
-    asking = ctx.view.lex.answer_types.keys() | ctx.view.lex.role("why")
+    lex = ctx.view.lex
+    # "where are they today?" is about the race; "why?" or "how many?" alone is about nothing.
+    asking = {w for w, kind in lex.answer_types.items() if kind != "place"} | lex.role("why")
     words = {q.tokens[i] for i in q.content}
     return not words or bool(q.has_subject or q.places or words - asking)
 

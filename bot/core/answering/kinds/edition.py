@@ -88,6 +88,8 @@ def _readings(
     present = [i for i in EDITION_INTENTS if i in q.intents]  # collapsed ones too
     used = uses | q.intent_at(*present) | _crew_words(q, ed) | _fits(ctx.view, q, event, ed)
     used -= place_words(q)
+    if {"route", "passes"} & set(asked) or (not asked and (ed.route or ed.route_note)):
+        used |= q.intent_at("where")  # the route, or a card showing it, says where
     route = {ctx.view.canonical_place(t) for t in ed.route}
     if "passes" in asked or "route" in asked or set(q.places) <= route:
         used |= q.at("place")  # a town of its route names part of this edition
@@ -123,6 +125,11 @@ def asked_fields(q: Query) -> list[str]:
     for name in ("finishers", "field"):
         if name in asked and q.intent_at(name) <= place_words(q):
             asked.remove(name)  # "where did it finish?" asks a place, not how many finished
+    if lex.role("where_words") & tokens and not {"route", "passes"} & set(asked):
+        # "Where was it held?" asks for the route; "held" asks no date unless "when" does.
+        if "dates" in asked and not lex.answer_types.keys() & tokens - lex.role("where_words"):
+            asked.remove("dates")
+        asked.append("route")
     return asked
 
 
