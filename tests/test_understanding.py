@@ -293,6 +293,20 @@ def test_the_first_edition_after_the_war_is_no_ordinal(answerer: Answerer) -> No
     assert "1947" in reply.text and "Minoia" not in reply.text
 
 
+def test_yaml_words_that_look_like_booleans_stay_words(answerer: Answerer) -> None:
+    # YAML 1.1 reads "on", "yes", "no" as booleans: "on" must still be a stop word
+    q = understand("on what date did the 1955 race start?", answerer.catalog)
+    assert "on" not in q.words_at(q.content)
+
+
+def test_the_word_after_which_is_never_overlooked(answerer: Answerer) -> None:
+    # "province" is what is asked, however many other words are explained
+    reply = answerer.answer(
+        "when did the 1000 Millas Sport begin and which province hosted it?", NOW
+    )
+    assert reply.kind is not ANSWER or "Cordoba" in reply.text
+
+
 def test_an_idiom_asks_nothing(answerer: Answerer) -> None:
     q = understand("why did Brescia want a race of its own in the first place?", answerer.catalog)
     assert q.words_at(q.content) == ["why", "brescia"]

@@ -131,9 +131,27 @@ def _phrases(items: list[Any]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(words(normalise(str(p)))) for p in items if words(normalise(str(p))))
 
 
+class _WordLoader(yaml.SafeLoader):
+    """YAML 1.1 reads on, off, yes and no as booleans; in a list of words they are words."""
+
+
+_WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@lru_cache(maxsize=1)
+def lexicon_yaml() -> dict[str, Any]:
+    """The lexicon file as data, every word a string ("on" stays "on", not True)."""
+    text = resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.load(text, Loader=_WordLoader)
+    return data
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
+    raw = lexicon_yaml()
     intents = raw["intents"]
     # A multi-word entry under "words" is a phrase: "piu grande" must not make "piu" a keyword.
     single: dict[str, list[str]] = {}

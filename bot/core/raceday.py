@@ -17,14 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.core import formatting as fmt
 from bot.core.events import EventNames
 from bot.core.i18n import t
 from bot.core.legs import leg_text, town_keys
+from bot.core.lexicon import lexicon_yaml
 from bot.core.model import Edition, Event, Knowledge, Leg
 from bot.core.reminders import day_label
 from bot.core.reply import Button, Draft, Kind, Reply
@@ -52,7 +50,7 @@ class RaceDayWords:
 
 @lru_cache(maxsize=1)
 def raceday_words() -> RaceDayWords:
-    raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
+    raw = lexicon_yaml()
     section = raw["raceday"]
 
     def phrases(name: str) -> tuple[tuple[str, ...], ...]:

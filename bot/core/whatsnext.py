@@ -13,12 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.core import formatting as fmt
 from bot.core.i18n import t
+from bot.core.lexicon import lexicon_yaml
 from bot.core.model import Edition, Event, Knowledge, Status
 from bot.core.raceday import has_phrase, question_words
 from bot.core.reply import Draft
@@ -43,7 +41,7 @@ class Entry:
 
 @lru_cache(maxsize=1)
 def whats_next_phrases() -> tuple[tuple[str, ...], ...]:
-    raw = yaml.safe_load(resources.files("bot.core").joinpath("lexicon.yaml").read_text("utf-8"))
+    raw = lexicon_yaml()
     return tuple(tuple(words(normalise(str(p)))) for p in raw["whats_next"])
 
 

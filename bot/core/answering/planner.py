@@ -46,10 +46,11 @@ def _records_with_texts(found: list[Reading], q: Query) -> list[Reading]:
     """
     combined: list[Reading] = []
     for record in found:
+        about = record.draft.edition or (record.editions[0] if record.editions else None)
         if (
             record.prior not in (scores.PRIOR_RECORD, scores.PRIOR_CARD)
-            or record.kind != "edition"
-            or not record.draft.edition
+            or record.kind not in ("edition", "event:field")
+            or about is None
             or record.draft.kind is not Kind.ANSWER
         ):
             continue
@@ -62,7 +63,7 @@ def _records_with_texts(found: list[Reading], q: Query) -> list[Reading]:
             r
             for r in found
             if r.kind.startswith("text:")
-            and record.draft.edition in r.editions
+            and about in r.editions
             and r.uses & left
             and (q.content & own) - r.uses
             and r.draft.kind is Kind.ANSWER
@@ -273,7 +274,8 @@ def _asks_again_about_it(q: Query) -> bool:
 def _read_after(part: Query, previous: Query, whole: Query, drafts: list[Draft], ctx: Ctx) -> Query:
     """A part read like a follow-up of the part before: "who won in 1989, and did he win it
     again?" asks about the winner the first part named, in other years."""
-    if drafts:
+    lex = lexicon()
+    if drafts and (lex.role("refer_words") | lex.role("again_words")) & set(part.tokens):
         people = ctx.view.edition_people
         context = conversation.context_of(previous, drafts[-1], people, ctx.now)
         read = conversation.read_follow_up(part, context, ctx.now)

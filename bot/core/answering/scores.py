@@ -76,6 +76,9 @@ def explains_all(reading: Reading, query: Query, view: View | None = None) -> bo
     marked = set().union(*query.marks.values()) if query.marks else set()
     if any(i in marked or query.tokens[i] in view.lex.role("unknowable") for i in left):
         return False  # a name, a year, a field, or what the knowledge never holds (a price)
+    asking = view.lex.role("question_words") | view.lex.role("which_words")
+    if any(i > 0 and query.tokens[i - 1] in asking for i in left):
+        return False  # "in which province": the word after "which" is what is asked
     if len(query.content & reading.uses) >= FORGIVING_EXPLAINED:
         return True  # one plain word beside three explained: "rain-soaked", "besides"
     return all(

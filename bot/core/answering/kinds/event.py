@@ -53,7 +53,9 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         uses = named | q.intent_at(*asked, "dates") | q.op_at("first") | q.at("ordinal")
         if "eligibility" in asked:
             uses |= q.intent_at("car", "field")  # "which cars take part"
-        yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
+        yield Reading(
+            "event:field", draft, uses, scores.PRIOR_RECORD, len(asked), editions=(event.id,)
+        )
     if "winner" in q.intents and not q.ordinal and not q.intents & {"count", "most", "list"}:
         draft = latest_winners(ctx, q, event, ctx.today(event))
         uses = named | q.intent_at("winner") | q.op_at("last")

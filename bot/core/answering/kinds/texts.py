@@ -99,10 +99,10 @@ def _fact_reading(
 
 
 def _editions(p: Passage) -> tuple[str, ...]:
-    """The editions a text is about: a note's or report's own, a fact's curated ones."""
-    if p.fact is not None:
-        return p.fact.editions
-    return (p.edition,) if p.edition else ()
+    """What a text is about: a note's or report's edition, a fact's curated ones ("event/year"),
+    and its event (the event's id alone)."""
+    found = p.fact.editions if p.fact is not None else ((p.edition,) if p.edition else ())
+    return (*found, p.event) if p.event else found
 
 
 def _strength(q: Query, hit: Found, home: str) -> float:
