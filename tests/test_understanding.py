@@ -412,6 +412,9 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    ("did the 1940 race go to Rome?", "closed"),  # not on the route, and the route note says why
+    ("which trophy goes with Aspettando la Mille Miglia?", "Trofeo"),
+    ("why did La Festa change its name in 2011?", "Autunno"),
     ("who died in 1957?", "Guidizzolo"),
     ("what happened in Bologna in 1938?", "Porta Zamboni"),
     ("how many BMW 328s ran in 2013?", "nine"),

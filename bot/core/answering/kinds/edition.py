@@ -509,6 +509,8 @@ def _passes(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: li
                     route=" - ".join(ed.route),
                 )
             )
+            if ed.route_note and ed.route_note not in d.lines:
+                d.lines.append(ed.route_note)  # "9 laps of a closed triangle": why not there
         else:
             lack("route")
 
