@@ -135,12 +135,18 @@ OPERATIONS = [
     ("which years was the mille miglia not run between 1927 and 1957?", ["1939", "1941-1946"], []),
     ("who won both before and after the war?", ["Biondetti"], []),
     # a make's own wins, counted, when no driver is asked for
+    # decades in words
+    ("quante volte ha vinto la Ferrari negli anni Cinquanta?", ["6 volte", "1956, 1957"], ["1948"]),
+    ("who won in the thirties?", ["1930-1939", "1934:"], ["1927:"]),
+    # several towns on one route: the route is said once
+    ("did the 2026 route go over the Furlo and through Gubbio?", ["Furlo and Gubbio are"], []),
+    ("la mille miglia 2014 passava da Siena e Roma?", ["Siena", "Rome"], []),
     ("did Lancia win the Mille Miglia more than once?", ["Yes.", "1954", "1994, 2014"], []),
     ("which drivers won more than once in a Ferrari?", ["Marzotto (2)"], ["Ferrari (8)"]),
     # runs of consecutive editions (1938 and 1947 are not consecutive: 1940 lies between)
     ("did anyone win three years running in the speed race?", ["Yes.", "Biondetti 1947-1949"], []),
-    ("did Biondetti win back to back?", ["1947-1949 (3)"], ["1938-1949"]),
-    ("quale marca ha vinto più edizioni di fila?", ["Alfa Romeo 1932-1938 (7)"], []),
+    ("did Biondetti win back to back?", ["1947-1949 (3 in a row)"], ["1938-1949"]),
+    ("quale marca ha vinto più edizioni di fila?", ["Alfa Romeo 1932-1938 (7 di fila)"], []),
     # compare
     ("who was faster, Moss or Taruffi?", ["Stirling Moss was faster", "157.65", "152.63"], []),
     (

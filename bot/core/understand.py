@@ -26,6 +26,13 @@ _SHORT_YEAR = re.compile(r"'(\d\d)(?!\d)(?!s)")
 _DECADE = re.compile(r"\b(1[89]|20)(\d)0 ?'?s\b")
 _SHORT_DECADE = re.compile(r"(?:^|\s|')(\d)0 ?'?s\b")
 _DECADE_IT = re.compile(r"anni ?'?(\d)0")
+# Decades in words: "the fifties", "gli anni Cinquanta".
+_DECADE_NAMES = {
+    "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+    "eighties": 8, "nineties": 9, "venti": 2, "trenta": 3, "quaranta": 4, "cinquanta": 5,
+    "sessanta": 6, "settanta": 7, "ottanta": 8, "novanta": 9,
+}  # fmt: skip
+_DECADE_WORDS = re.compile(r"\b(?:anni|the|in)\s+(" + "|".join(_DECADE_NAMES) + r")\b")
 _ORDINAL = re.compile(r"(?<![\d.,])(\d{1,3})(?: ?(?:st|nd|rd|th)|a|o|esima|esimo|°)(?![a-z\d])")
 
 
@@ -339,6 +346,10 @@ def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
     span: tuple[int, int] | None = None
     decade = _DECADE.search(folded)
     short = _SHORT_DECADE.search(folded) or _DECADE_IT.search(folded)
+    named = _DECADE_WORDS.search(folded)
+    if named and not decade and not short and not years:
+        start = 1900 + _DECADE_NAMES[named.group(1)] * 10
+        span = (start, start + 9)
     if decade:
         start = int(decade.group(1)) * 100 + int(decade.group(2)) * 10
         span = (start, start + 9)
@@ -512,6 +523,7 @@ def _mark_years(
             marks["year"].add(i)
         elif (
             bare in ranged
+            or (span and token in _DECADE_NAMES)
             or (span and _DECADE_TOKEN.fullmatch(token))
             or (span and _YEAR.fullmatch(token))
         ):

@@ -93,6 +93,8 @@ def _readings(
     route = {ctx.view.canonical_place(t) for t in ed.route}
     if "passes" in asked or "route" in asked or set(q.places) <= route:
         used |= q.at("place")  # a town of its route names part of this edition
+    if "passes" in asked:  # "go over the Furlo and through Gubbio"
+        used |= {i for i in q.content if q.tokens[i] in ctx.view.lex.role("pass_words")}
     if set(asked) & _NUMBERS:
         used |= q.intent_at("count")
     prior = scores.PRIOR_RECORD if asked else scores.PRIOR_CARD
@@ -122,6 +124,8 @@ def asked_fields(q: Query) -> list[str]:
         asked.remove("route")  # "how long was the route" asks for its length
     if "passes" in asked and "route" in asked and q.places:
         asked.remove("route")
+    if "route" in asked and q.places and q.tokens and q.tokens[0] in lex.role("yes_no"):
+        asked[asked.index("route")] = "passes"  # "did the route go through Gubbio?"
     for name in ("finishers", "field"):
         if name in asked and q.intent_at(name) <= place_words(q):
             asked.remove(name)  # "where did it finish?" asks a place, not how many finished
@@ -482,20 +486,25 @@ def _passes(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: li
     blob = " ".join(filter(None, (ed.route_note, ed.distance_note, *ed.notes)))
     text_blob = normalise(blob)
     of_edition = fmt.the_edition(e, ed, "of_edition")
+    on_route = [c.view.canonical_place(p) for p in q.places]
+    on_route = [name for name in on_route if name in route]
+    if on_route:  # the route once, however many of its towns were asked about
+        key = "answers.edition.passes" if len(on_route) == 1 else "answers.edition.passes_many"
+        d.lines.append(
+            t(
+                key,
+                place=fmt.join_words(on_route),
+                of_edition=of_edition,
+                route=" - ".join(ed.route),
+            )
+        )
     for place in q.places:
         name = c.view.canonical_place(place)
         aliases = [a for a, p in c.view.catalog.place_key.items() if p == name] or [
             normalise(place)
         ]
         if name in route:
-            d.lines.append(
-                t(
-                    "answers.edition.passes",
-                    place=name,
-                    of_edition=of_edition,
-                    route=" - ".join(ed.route),
-                )
-            )
+            continue
         elif any(f" {a} " in f" {text_blob} " for a in aliases):
             d.lines.append(
                 t("answers.edition.mentioned", place=name, edition=fmt.the_edition(e, ed))
