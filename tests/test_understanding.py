@@ -418,6 +418,9 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    # a story in two texts: the name (a note) and why it changed (an event text)
+    ("what was La Festa called in 2011 and 2012, and why the change?", "earthquake"),
+    ("which anniversary falls in 2027?", "centenary"),
     ("did the 1940 race go to Rome?", "closed"),  # not on the route, and the route note says why
     ("which trophy goes with Aspettando la Mille Miglia?", "Trofeo"),
     ("why did La Festa change its name in 2011?", "Autunno"),

@@ -118,7 +118,8 @@ def plan(q: Query, ctx: Ctx) -> Draft:
         close = _close_second(found, q, ctx)
         if close is not None:
             return _clarify(best, close)
-        return _with_own_fact(_finish(best, q, ctx), best, found, q, ctx)
+        draft = _with_own_fact(_finish(best, q, ctx), best, found, q, ctx)
+        return _with_second_text(draft, best, found, q, ctx)
     retyped = _retyped(q, best, ctx)
     if retyped is not None:
         return retyped
@@ -207,6 +208,34 @@ def _with_own_fact(draft: Draft, best: Reading, found: list[Reading], q: Query, 
     for source in own.draft.sources:
         if source not in draft.sources:
             draft.sources.append(source)
+    return draft
+
+
+def _with_second_text(
+    draft: Draft, best: Reading, found: list[Reading], q: Query, ctx: Ctx
+) -> Draft:
+    """A text's answer, with a second text about the same subject that explains as much.
+
+    "What was La Festa called in 2011 and 2012, and why the change?": one note gives the name,
+    an event text the earthquake that changed the route and the name. A story is often told
+    in two texts; the second is added when it reads the question as well and nearly as
+    strongly.
+    """
+    if not best.kind.startswith("text:") or best.prior != scores.PRIOR_TEXT:
+        return draft
+    for other in found[1:]:
+        if scores.rank(other, q)[:2] != scores.rank(best, q)[:2]:
+            break
+        if (
+            other.kind.startswith("text:")
+            and set(other.editions) & set(best.editions)
+            and other.strength >= best.strength * scores.SECOND_TEXT_SHARE
+            and other.draft.kind is Kind.ANSWER
+            and not set(other.draft.lines) & set(draft.lines)
+        ):
+            draft.lines.extend(other.draft.lines)
+            draft.add_sources(other.draft.sources, limit=len(draft.sources) + 1)
+            break
     return draft
 
 

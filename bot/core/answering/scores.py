@@ -40,6 +40,9 @@ PRIOR_FACT_OWN = 2.5
 FACT_QUESTION_WORD = 2.0
 # Two facts whose strengths differ by less than this are offered as a choice (clarify).
 FACT_CLARIFY_GAP = 1.0
+# A second text that explains the same words is added to a text's answer when at least this
+# share of the first one's strength (planner._with_second_text).
+SECOND_TEXT_SHARE = 0.8
 # Passages compared by string similarity (the rest only by rare-word overlap).
 PASSAGE_SHORTLIST = 8
 # Texts: a note of the very edition asked, and a text about the event asked (the Mille Miglia
