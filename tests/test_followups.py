@@ -138,3 +138,32 @@ def test_replies_that_are_not_answers_get_no_suggestions(answerers: Answerers) -
 
     assert unknown.kind is Kind.UNKNOWN and followups_of(unknown) == []
     assert unsure.kind is Kind.CLARIFY and followups_of(unsure) == []
+
+
+# Conversations whose last reply must say (or must not say) something.
+LAST_TURN = (
+    # "that year" is the year the previous answer gave
+    (("when did the Ferrari Tribute start?", "how many cars took part that year?"), "en", "130"),
+    # "tornata a vincere" asks about other years
+    (
+        ("chi ha vinto la Mille Miglia 1931?", "e quando la Mercedes è tornata a vincere?"),
+        "it",
+        "1955",
+    ),
+)
+
+
+@pytest.mark.parametrize(("turns", "lang", "must"), LAST_TURN, ids=[c[0][-1] for c in LAST_TURN])
+def test_the_last_turn_reads_the_conversation(
+    answerers: Answerers, turns: tuple[str, ...], lang: str, must: str
+) -> None:
+    last = replies(answerers, turns, lang)[-1]
+    assert last.kind is Kind.ANSWER and must in last.text, last.text
+
+
+def test_who_won_it_after_an_unfinished_edition_is_no_answer(answerers: Answerers) -> None:
+    # the 2026 result is not in the sources: "e chi l'ha vinta?" must not answer another prize
+    last = replies(
+        answerers, ("Quando si è corsa la 1000 Miglia 2026?", "e chi l'ha vinta?"), "it"
+    )[-1]
+    assert last.kind is not Kind.ANSWER, last.text

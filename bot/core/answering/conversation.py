@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.answering.passages import YEAR
 from bot.core.i18n import current
 from bot.core.lexicon import lexicon
 from bot.core.reply import Draft
@@ -165,7 +166,8 @@ def _pointing(q: Query) -> frozenset[int]:
     found = {
         i
         for i, t in enumerate(q.tokens)
-        if t in roles.role("refer_words") or (i == 0 and t in roles.role("continue_words"))
+        if t in roles.role("refer_words") | roles.role("again_words")
+        or (i == 0 and t in roles.role("continue_words"))
     }
     for role in ("refer_phrases", "next_year_phrases", "previous_year_phrases"):
         for phrase in roles.role(role):
@@ -219,6 +221,8 @@ def context_of(
             people = edition_people.get(draft.edition, ())
     if not people and draft.title and draft.topic == "person":
         people = (clean_name(draft.title),)
+    if not years and q.intents & {"since", "dates"}:
+        years = _answered_year(draft)  # "when did it start?" -> 2010: "that year" is 2010
     intents = tuple(sorted(q.intents - {"who_is", "what_is", "history"}))
     return Context(
         events=events,
@@ -237,6 +241,12 @@ def context_of(
             or draft.topic.startswith(("records", "most", "roll"))
         ),
     )
+
+
+def _answered_year(draft: Draft) -> tuple[int, ...]:
+    """The one year a "when" answer gives ("The Ferrari Tribute began in 2010."), or none."""
+    found = {int(y) for y in YEAR.findall(draft.lines[0])} if draft.lines else set()
+    return (found.pop(),) if len(found) == 1 else ()
 
 
 def idle(context: Context) -> Context:
