@@ -231,6 +231,8 @@ def test_a_part_the_bot_cannot_answer_is_said_and_the_reply_is_unknown(answerer:
 # ------------------------------------------------------ a record completed by a text
 
 RECORD_WITH_TEXT = [
+    # "finished behind" asks the places behind the winner, not how many finished
+    ("who finished behind Marzotto in 1950?", ("Serafini",)),
     # the record names the crew, a note of the same edition says why
     ("why did Pintacuda take Della Stufa along as co-driver in 1935?", ("Pintacuda", "slim")),
     # the record answers who won, a note of that edition tells of the crash

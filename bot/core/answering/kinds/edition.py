@@ -112,6 +112,8 @@ def asked_fields(q: Query) -> list[str]:
         asked.remove("field")
     if "podium" in asked and "winner" in asked:
         asked.remove("winner")
+    if "podium" in asked and "finishers" in asked and not lex.role("count_words") & tokens:
+        asked.remove("finishers")  # "who finished behind Marzotto" asks places, not a count
     if (
         "winner" in asked
         and {"time", "speed"} & set(asked)
