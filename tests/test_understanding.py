@@ -156,6 +156,9 @@ OPERATIONS = [
     ),
     # yes/no
     ("did a Porsche ever win?", ["No."], ["Yes"]),
+    # "did X win the first": the first edition of all, then whether X won it
+    ("did Nuvolari win the very first Mille Miglia?", ["No.", "1927", "Minoia"], ["1930"]),
+    ("did Taruffi win the last speed race?", ["Yes.", "1957"], []),
     ("did a Ferrari ever win the Mille Miglia?", ["Yes.", "1948"], []),
     ("la ferrari ha mai vinto la mille miglia?", ["Sì.", "1948"], []),
     ("was the race held in 1939?", ["no race"], []),

@@ -478,10 +478,15 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
     what, shown = projection(q)
     draft = Draft(0.0, topic="records")
     uses: set[int] = set(shown)
+    # "Did Nuvolari win the very first Mille Miglia?" orders every edition, then asks whether
+    # he won the one it picks; "when did Nuvolari first win?" orders his wins.
+    asks_if = bool(q.tokens) and q.tokens[0] in v.lex.role("yes_no")
+    checked = list(q.people) if asks_if and order in ("first", "last") else []
+    among = replace(q, people=()) if checked else q
     sels = (
-        _per_era(q, v, event)
+        _per_era(among, v, event)
         if biggest or order in ("fastest", "slowest", "longest", "shortest")
-        else [select(q, v, event)]
+        else [select(among, v, event)]
     )
     for sel in sels:
         eds = editions(v, sel)
@@ -521,6 +526,10 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
                 )
             )
         draft.add_sources(pick.sources, limit=2)
+        if checked:
+            won = any(_won_by(pick, p) for p in checked)
+            draft.lines.insert(0, t("answers.records.answer_yes" if won else "answers.records.no"))
+            uses |= q.at("person")
         uses |= sel.uses | q.op_at(order) | q.at("ordinal") | q.intent_at("winner")
         if order in ("fastest", "slowest"):
             uses |= q.intent_at("speed")
