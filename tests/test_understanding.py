@@ -423,6 +423,11 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    # a text naming Ferrari names Enzo Ferrari; his "company" is the Auto Avio Costruzioni
+    ("which car of Enzo Ferrari's own firm started in 1940?", "815"),
+    ("which report was written by Len Clarke?", "La Festa Mille Miglia 2013"),
+    # no eligibility rules given: the event's format says what cars it is for
+    ("what sort of cars run in the 1000 Miglia Experience?", "supercars"),
     # a story in two texts: the name (a note) and why it changed (an event text)
     ("what was La Festa called in 2011 and 2012, and why the change?", "earthquake"),
     ("which anniversary falls in 2027?", "centenary"),

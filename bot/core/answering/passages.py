@@ -202,7 +202,7 @@ class Passages:
                     (
                         rep.title,
                         rep.site,
-                        rep.author or "",
+                        f"written by {rep.author} author" if rep.author else "",
                         rep.summary,
                         f"car pictured {rep.car_pictured}" if rep.car_pictured else "",
                         rep.photos_by or "",

@@ -132,6 +132,8 @@ def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
         draft.lines.append(t("answers.labels.organiser", value=event.organiser))
     if "eligibility" in asked and event.eligibility:
         draft.lines.append(t("answers.labels.eligible", value=event.eligibility))
+    elif "eligibility" in asked and event.format:  # no rules given: what it is for, in its words
+        draft.lines.append(event.format)
     if not draft.lines:  # the sources do not give what was asked: say what they do give
         draft.kind = Kind.UNKNOWN
         draft.lines.append(t("answers.missing.event", event=fmt.the_event(event, "event_cap")))

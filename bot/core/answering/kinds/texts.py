@@ -56,6 +56,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         if asked_event and p.event and p.event != asked_event and p.kind != "person":
             continue  # a text about another event
         uses = hit.explains | why  # a reason is given by a text, never by a record
+        if q.people and _mentions(p, q.people):
+            uses |= q.at("person")  # "Enzo Ferrari's company": a text naming Ferrari names him
         if p.event == asked_event or not asked_event:
             uses |= q.at("event")
         if p.fact is not None:
