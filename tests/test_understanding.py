@@ -124,6 +124,13 @@ OPERATIONS = [
     ("when did Alfa Romeo last win in the speed race era?", ["1947"], []),
     ("which edition had the fewest starters in the speed race?", ["1934", "57"], []),
     ("which was the fastest edition of the speed race?", ["1940"], []),
+    # years apart: each side read as a question of its own
+    ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
+    (
+        "how many years passed between Biondetti's first and his last win?",
+        ["1938", "1949", "11 years"],
+        [],
+    ),
     # aggregate
     (
         "which drivers won the original race more than once?",

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from bot.core.answering import conversation, scores
 from bot.core.answering.kinds import KINDS
+from bot.core.answering.passages import YEAR
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx
 from bot.core.i18n import current, t
@@ -123,10 +124,66 @@ def plan(q: Query, ctx: Ctx) -> Draft:
     retyped = _retyped(q, best, ctx)
     if retyped is not None:
         return retyped
+    apart = _years_apart(q, ctx)
+    if apart is not None:
+        return apart
     parts = _parts(q, ctx)
     if parts is not None:
         return parts
     return abstain(q, best)
+
+
+_BETWEEN = re.compile(r"\b(?:between|from|tra|fra)\s+(.+?)\s+(?:and|to|e)\s+(.+?)\s*\??$", re.I)
+
+
+def _years_apart(q: Query, ctx: Ctx) -> Draft | None:
+    """ "How many years passed between the last speed race and the first revival?"
+
+    Each side is read as a question of its own ("the last speed race"), and must name one
+    edition whose year its answer gives; the reply is the two years and the years between.
+    The second side is read with the first's subject ("his last win" after "Biondetti's
+    first").
+    """
+    lex = ctx.view.lex
+    if not (lex.role("gap_words") & set(q.tokens) and lex.role("year_words") & set(q.tokens)):
+        return None
+    found = _BETWEEN.search(q.text)
+    if found is None or YEAR.search(found.group(0)):
+        return None  # "between 1948 and 1957" is a range, read as such
+    sides: list[tuple[str, int, Draft]] = []
+    previous: Query | None = None
+    for text in found.groups():
+        side = understand(text, ctx.view.catalog)
+        side = side.with_subject(previous) if previous is not None else side
+        if not side.content:
+            return None
+        read = readings(side, ctx)
+        if not read or not scores.explains_all(read[0], side, ctx.view):
+            return None
+        year = _one_year(read[0].draft)
+        if year is None:
+            return None
+        sides.append((text, year, read[0].draft))
+        previous = side
+    (first, a, _), (second, b, _) = sides
+    draft = Draft(0.0, topic="records:apart")
+    first = first[:1].upper() + first[1:]  # it starts the sentence
+    draft.lines.append(
+        t("answers.records.apart", first=first, a=a, second=second, b=b, n=abs(b - a))
+    )
+    for _, _, side_draft in sides:
+        draft.add_sources(side_draft.sources, limit=len(draft.sources) + 1)
+    return draft
+
+
+def _one_year(draft: Draft) -> int | None:
+    """The one edition an answer is about: its edition, or the single year its first line gives."""
+    if draft.kind is not Kind.ANSWER:
+        return None
+    if draft.edition:
+        return int(draft.edition.partition("/")[2])
+    found = {int(y) for y in YEAR.findall(draft.lines[0])} if draft.lines else set()
+    return found.pop() if len(found) == 1 else None
 
 
 def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:

@@ -526,6 +526,7 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
                 )
             )
         draft.add_sources(pick.sources, limit=2)
+        draft.edition = pick.key if len(sels) == 1 else None  # "who won it?" asks about it
         if checked:
             won = any(_won_by(pick, p) for p in checked)
             draft.lines.insert(0, t("answers.records.answer_yes" if won else "answers.records.no"))
