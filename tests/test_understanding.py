@@ -124,6 +124,8 @@ OPERATIONS = [
     ("when did Alfa Romeo last win in the speed race era?", ["1947"], []),
     ("which edition had the fewest starters in the speed race?", ["1934", "57"], []),
     ("which was the fastest edition of the speed race?", ["1940"], []),
+    # editions by how many days they lasted (from their dates)
+    ("which editions lasted five days?", ["2023:", "2025:"], ["2014:"]),
     # years apart: each side read as a question of its own
     ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
     (
@@ -371,6 +373,8 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # the dates say 1999 ran four days, a curated note says 2014 was the first four-day format
+    "which revival edition was the first to run over four days?",
     # the record names only the make: the model is not known
     "which Ferrari model won in 1999?",
     # a fact that says the dates are not known yet (leaves_open) is no answer to "the dates"

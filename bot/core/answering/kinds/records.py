@@ -69,6 +69,8 @@ class Selection:
     above: float | None = None
     below: float | None = None
     place: str | None = None
+    days: int | None = None  # editions lasting this many days ("four-day editions")
+    days_or_more: bool = False
     uses: set[int] = field(default_factory=set)
     said: list[str] = field(default_factory=list)  # how it was read, for the header
 
@@ -172,6 +174,13 @@ def select(q: Query, v: View, event: Event) -> Selection:
         sel.uses |= q.op_at("above", "below") | q.at("number") | q.intent_at("speed", "distance")
         key = "answers.records.above" if sel.above is not None else "answers.records.below"
         sel.said.append(t(key, n=fmt.number(q.number)))
+    days = _days_asked(q, v)
+    if days is not None:  # "the first to run over four days", "editions of five days"
+        sel.days, at = days
+        sel.days_or_more = bool(q.ops & {"above"})
+        sel.uses |= at | q.op_at("above") | q.intent_at("dates")
+        key = "answers.records.days_or_more" if sel.days_or_more else "answers.records.days"
+        sel.said.append(t(key, n=sel.days))
     if q.places and q.intents & {"passes", "route"}:
         sel.place = v.canonical_place(q.places[0])
         sel.uses |= q.at("place") | q.intent_at("passes", "route")
@@ -206,8 +215,29 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
             continue
         if sel.place and sel.place not in {v.canonical_place(p) for p in ed.route}:
             continue
+        if sel.days is not None and not _lasts(ed, sel.days, sel.days_or_more):
+            continue
         found.append(ed)
     return found
+
+
+def _days_asked(q: Query, v: View) -> tuple[int, frozenset[int]] | None:
+    """A number of days the question asks editions to last ("four days"), and its words."""
+    for i, token in enumerate(q.tokens[1:], start=1):
+        if token in v.lex.role("day_words"):
+            before = q.tokens[i - 1]
+            n = int(before) if before.isdigit() and len(before) < 3 else _WORD_RUNS.get(before)
+            if n is not None:
+                return n, frozenset({i - 1, i})
+    return None
+
+
+def _lasts(ed: Edition, days: int, or_more: bool) -> bool:
+    """Whether an edition ran this many days (start to end, both counted)."""
+    if ed.start is None or ed.end is None:
+        return False
+    length = (ed.end - ed.start).days + 1
+    return length >= days if or_more else length == days
 
 
 def _surname(people: tuple[str, ...]) -> str:
@@ -488,6 +518,8 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
         if biggest or order in ("fastest", "slowest", "longest", "shortest")
         else [select(among, v, event)]
     )
+    if order in ("first", "last") and any(sel.days is not None for sel in sels):
+        return None  # "the first four-day edition": a curated note says which, not the dates
     for sel in sels:
         eds = editions(v, sel)
         if biggest:
@@ -713,7 +745,10 @@ def _run_length(q: Query) -> tuple[int, frozenset[int]]:
     return 2, frozenset()
 
 
-_WORD_RUNS = {"two": 2, "three": 3, "four": 4, "five": 5, "due": 2, "tre": 3, "quattro": 4}
+_WORD_RUNS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "due": 2, "tre": 3, "quattro": 4,
+    "cinque": 5, "sei": 6,
+}  # fmt: skip
 
 
 def _runs(eds: list[Edition], by_make: bool, at_least: int) -> list[tuple[str, list[int]]]:
