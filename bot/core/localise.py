@@ -108,9 +108,12 @@ def _italian_name(place: Place) -> str:
 
 
 def _place(place: Place) -> Place:
-    """Roma named first, Rome kept as another name so an English spelling still matches."""
+    """Roma named first, Rome kept as another name so an English spelling still matches.
+
+    Everything else is kept: an Italian map of a route through Roma needs Rome's coordinates.
+    """
     name = _italian_name(place)
     if name == place.name:
         return place
     aliases = (place.name, *(a for a in place.aliases if a != name))
-    return Place(name, aliases, place.italian)
+    return replace(place, name=name, aliases=aliases)

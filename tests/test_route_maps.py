@@ -1,0 +1,201 @@
+"""Route maps as a reader sees them (issue 12): towns in order, inside the frame, each day's leg
+told apart, overnight stops marked, labels readable, in English and Italian.
+
+The layout (``maplayout``) says where everything goes in pixels, with the real font's widths;
+the PNG is checked where a reader would look: a day's line has its own colour.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.core import mapdraw
+from bot.core.drawing import draw, map_layout
+from bot.core.i18n import using
+from bot.core.maplayout import DAY_COLOURS, MapLayout, Point, within
+from bot.core.model import Knowledge
+from bot.core.pictures import drawable_editions
+from bot.core.reply import Picture
+from bot.core.routemap import ITALY, REGIONS, route_plan
+
+LEGGED = ("mille-miglia/2014", "mille-miglia/2016", "mille-miglia/2023", "mille-miglia/2026")
+
+
+def laid_out(knowledge: Knowledge, key: str, lang: str = "en") -> MapLayout:
+    event, _, year = key.partition("/")
+    edition = knowledge.edition(event, int(year))
+    assert edition is not None
+    with using(lang):
+        return map_layout(knowledge, route_plan(knowledge, edition), mapdraw.measure)
+
+
+def projected(knowledge: Knowledge, key: str, layout: MapLayout, towns: list[str]) -> list[Point]:
+    points = []
+    for town in towns:
+        place = knowledge.place_named(town)
+        assert place is not None, town
+        if place.lon is not None and place.lat is not None:
+            points.append(layout.frame(place.lon, place.lat))
+    return points
+
+
+def path(layout: MapLayout) -> list[Point]:
+    """Every point the map's lines pass, in drawing order, without repeats at the joints."""
+    out: list[Point] = []
+    for line in layout.lines:
+        for point in line.points:
+            if not out or out[-1] != point:
+                out.append(point)
+    return out
+
+
+def in_order(wanted: list[Point], drawn: list[Point]) -> bool:
+    """Whether ``wanted`` appears in ``drawn`` in the same order (other points between)."""
+    it = iter(drawn)
+    return all(any(p == q for q in it) for p in wanted)
+
+
+def test_a_route_without_legs_is_one_line_through_its_towns_in_order(
+    knowledge: Knowledge,
+) -> None:
+    edition = knowledge.edition("mille-miglia", 1927)
+    assert edition is not None and not edition.legs
+    layout = laid_out(knowledge, edition.key)
+    assert len(layout.lines) == 1 and not layout.badges
+    expected = projected(knowledge, edition.key, layout, list(edition.route))
+    assert list(layout.lines[0].points) == expected == list(layout.route)
+    assert layout.start == layout.finish == expected[0]  # Brescia to Brescia
+    plan = route_plan(knowledge, edition)
+    assert all(ITALY.contains(lat, lon) for lon, lat in plan.coordinates())
+    assert plan.left_out == ("Futa/Raticosa",)  # a pass the gazetteer lacks: named, not guessed
+
+
+@pytest.mark.parametrize("key", LEGGED)
+def test_legs_are_drawn_day_by_day_through_the_route_in_order(
+    knowledge: Knowledge, key: str
+) -> None:
+    layout = laid_out(knowledge, key)
+    event, _, year = key.partition("/")
+    edition = knowledge.edition(event, int(year))
+    assert edition is not None and edition.legs
+    days = [line for line in layout.lines if not line.dashed]
+    assert len(days) == len(edition.legs)
+    assert [line.colour for line in days] == list(DAY_COLOURS[: len(days)])
+    assert [b.day for b in layout.badges] == [leg.day for leg in edition.legs]
+    for line, leg in zip(days, edition.legs, strict=True):
+        ends = projected(knowledge, key, layout, [leg.places[0], leg.places[-1]])
+        assert (line.points[0], line.points[-1]) == (ends[0], ends[-1])
+    route = projected(knowledge, key, layout, list(edition.route))
+    assert in_order(route, path(layout)), "the route's towns are not passed in route order"
+
+
+def test_the_2014_legs_fill_in_the_route_and_mark_the_overnight_stops(
+    knowledge: Knowledge,
+) -> None:
+    layout = laid_out(knowledge, "mille-miglia/2014")
+    day3 = [line for line in layout.lines if not line.dashed][2]
+    towns = ["Rome", "Siena", "Pisa", "Bologna"]  # Rome to Bologna, as the route runs
+    assert list(day3.points) == projected(knowledge, "", layout, towns)
+    nights = projected(knowledge, "", layout, ["Padova", "Rome", "Bologna"])
+    assert list(layout.overnight) == nights
+    rows = [row.text for row in layout.legend]
+    assert rows == [
+        "Start and finish",
+        "Overnight stop",
+        "Day 1: Brescia → Padova",
+        "Day 2: Abano → Rome",
+        "Day 3: Rome → Bologna",
+        "Day 4: Bologna → Brescia",
+        "From one day's finish to the next day's start",  # Padova to Abano
+    ]
+    italian = [row.text for row in laid_out(knowledge, "mille-miglia/2014", "it").legend]
+    assert italian[1:4] == [
+        "Sosta notturna",
+        "Giorno 1: Brescia → Padova",
+        "Giorno 2: Abano → Roma",
+    ]
+
+
+def test_2026_leaves_out_only_the_passes_and_joins_its_days_with_a_dashed_line(
+    knowledge: Knowledge,
+) -> None:
+    layout = laid_out(knowledge, "mille-miglia/2026")
+    links = [line for line in layout.lines if line.dashed]
+    expected = [
+        ("Montecatini Terme", "Versilia/Pietrasanta"),
+        ("Rome", "Assisi"),
+        ("Rimini", "Cervia"),
+    ]
+    assert [tuple(line.points) for line in links] == [
+        tuple(projected(knowledge, "", layout, list(pair))) for pair in expected
+    ]
+    assert not layout.overnight  # the 2026 sources name no overnight stop: none is drawn
+    assert "Lumezzane" in [town.name for town in layout.towns]
+    assert "Passo del Cavallo, Furlo" in layout.small_print[0]
+
+
+def every_map(knowledge: Knowledge) -> list[tuple[str, str]]:
+    return [(key, lang) for key in sorted(drawable_editions(knowledge)) for lang in ("en", "it")]
+
+
+def test_every_map_keeps_its_towns_labels_and_legend_inside_the_frame_apart(
+    knowledge: Knowledge,
+) -> None:
+    for key, lang in every_map(knowledge):
+        layout = laid_out(knowledge, key, lang)
+        box = layout.box
+        event = key.split("/")[0]
+        for x, y in path(layout):
+            assert box[0] < x < box[2] and box[1] < y < box[3], key
+        assert within(layout.legend_box, box), key
+        labels = [town.box for town in layout.towns]
+        for n, label in enumerate(labels):
+            assert within(label, box), (key, lang, layout.towns[n].label)
+            assert not overlap(label, layout.legend_box), (key, lang, layout.towns[n].label)
+            for other in labels[n + 1 :]:
+                assert not overlap(label, other), (key, lang, layout.towns[n].label)
+        edition = knowledge.edition(event, int(key.split("/")[1]))
+        assert edition is not None
+        plan = route_plan(knowledge, edition)
+        assert all(REGIONS[event].contains(lat, lon) for lon, lat in plan.coordinates()), key
+
+
+def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_each_days_line_has_its_colour_in_the_picture(knowledge: Knowledge) -> None:
+    layout = laid_out(knowledge, "mille-miglia/2016")
+    png = draw(knowledge, Picture("map", "mille-miglia/2016", knowledge.digest))
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == layout.size
+    for line in (line for line in layout.lines if not line.dashed):
+        (x0, y0), (x1, y1) = line.points[0], line.points[1]
+        x, y = x0 + (x1 - x0) * 0.25, y0 + (y1 - y0) * 0.25  # off the badge and the arrow
+        red, green, blue = image.getpixel((round(x), round(y)))  # type: ignore[misc]
+        assert f"#{red:02x}{green:02x}{blue:02x}" == line.colour
+
+
+def test_drawing_a_map_does_not_load_matplotlib() -> None:
+    """Maps are drawn with Pillow (fast to import); only charts need matplotlib."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.core.drawing import draw\n"
+        "from bot.core.loader import load_knowledge\n"
+        "from bot.core.reply import Picture\n"
+        "k = load_knowledge(Path('knowledge')).knowledge\n"
+        "png = draw(k, Picture('map', 'mille-miglia/2026', k.digest, 'it'))\n"
+        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True", "False"]
