@@ -199,3 +199,14 @@ def test_drawing_a_map_does_not_load_matplotlib() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_an_italian_map_names_towns_and_explains_them_in_italian(knowledge: Knowledge) -> None:
+    layout = laid_out(knowledge, "mille-miglia/2026", "it")
+    assert "15. Roma" in [town.label for town in layout.towns]
+    assert layout.title == "Mille Miglia 2026: il percorso"
+    small = " ".join(layout.small_print)
+    assert "Disegnata a Pietrasanta: la Versilia è un tratto di costa" in small
+    assert "Drawn at" not in small and "Non sulla mappa" in small
+    english = " ".join(laid_out(knowledge, "mille-miglia/2026").small_print)
+    assert "Drawn at Pietrasanta: Versilia is a coastal area" in english

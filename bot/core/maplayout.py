@@ -253,10 +253,16 @@ def _display(stop: Stop) -> str:
 
 
 def place_name(place: Place | None, named: str) -> str:
+    """``named`` (the knowledge's spelling), or the place's Italian name on an Italian map."""
+    italian = _italian(place, "name")
+    return italian if italian is not None else named
+
+
+def _italian(place: Place | None, field_name: str) -> str | None:
     if place is None or current().lang != "it":
-        return named
-    italian = dict(place.italian).get("name")
-    return italian if isinstance(italian, str) else named
+        return None
+    text = dict(place.italian).get(field_name)
+    return text if isinstance(text, str) else None
 
 
 def _towns(plan: RoutePlan, frame: Frame) -> dict[Point, str]:
@@ -484,7 +490,12 @@ def _small_print(plan: RoutePlan) -> list[str]:
     lines = []
     if plan.left_out:
         lines.append(t("pictures.map.left_out", places=", ".join(plan.left_out)))
-    lines.extend(plan.notes)
+    places = [s.place for s in plan.located if s.place and s.place.note]
+    places += [
+        s.place for d in plan.days for s in d.stops if s.located and s.place and s.place.note
+    ]
+    notes = (_italian(place, "note") or place.note for place in places)
+    lines.extend(dict.fromkeys(note for note in notes if note))
     source = plan.edition.sources[0] if plan.edition.sources else "-"
     lines.append(t("pictures.map.small_print", source=source))
     return lines
