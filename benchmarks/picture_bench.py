@@ -6,12 +6,12 @@ Prints, on this machine (medians; the machine is shared, so run it twice):
 
 - cold draw: the first picture of a fresh process, drawn as the bot draws it (after loading the
   knowledge and answering the request), every drawing library's import included (target
-  < 500 ms): Pillow (and numpy, for the outlines) for a map, matplotlib for a chart;
+  < 500 ms): Pillow, and numpy for a map's outlines;
 - warm draw: every map and chart drawn afresh (no cache) in a process that has drawn before;
 - cached send: the bot's own time to answer ``/map 2014`` once Telegram has the picture's
   file_id: the real handlers and core, over a Bot API stub that answers at once (< 5 ms);
 - peak RSS of a bot process that answered 300 questions, without any picture asked for and
-  with every picture drawn and sent (< 200 MB), and whether matplotlib was loaded at all.
+  with every picture drawn and sent (< 200 MB), and whether Pillow was loaded at all.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def child_rss(with_pictures: bool) -> None:
             await close(app)
             return {
                 "rss_mb": peak_rss_mb(),
-                "matplotlib": "matplotlib" in sys.modules,
+                "pillow": "PIL" in sys.modules,
                 "uploads": request.uploads,
             }
 
@@ -323,7 +323,7 @@ def main() -> None:
         runs = [run_child("rss", mode) for _ in range(3)]
         rss = statistics.median(r["rss_mb"] for r in runs)
         print(
-            f"peak RSS {label:<19} {rss:6.0f} MB  (matplotlib loaded: {runs[0]['matplotlib']}, "
+            f"peak RSS {label:<19} {rss:6.0f} MB  (Pillow loaded: {runs[0]['pillow']}, "
             f"uploads: {runs[0]['uploads']})"
         )
 

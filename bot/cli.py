@@ -311,7 +311,7 @@ def write_picture(command: str, args: argparse.Namespace, settings: Settings) ->
     if reply.picture is None:
         print(console_text(reply), file=sys.stderr)
         return EXIT_PROBLEMS
-    from bot.core.drawing import draw  # matplotlib loads only for the picture commands
+    from bot.core.drawing import draw  # Pillow loads only for the picture commands
 
     try:
         png = draw(answerer.knowledge, reply.picture)

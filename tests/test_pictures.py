@@ -355,3 +355,11 @@ def test_answering_never_loads_the_drawing_libraries() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_chart_axes_get_round_ticks_that_cover_the_figures() -> None:
+    from bot.core.chartdraw import nice_ticks
+
+    assert nice_ticks(0, 203.5, 9) == [0, 25, 50, 75, 100, 125, 150, 175, 200]
+    assert nice_ticks(2012, 2024, 6, whole=True) == [2012, 2014, 2016, 2018, 2020, 2022, 2024]
+    assert nice_ticks(0, 16.8, 6, whole=True) == [0, 5, 10, 15]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.core import mapdraw
+from bot.core import pixels
 from bot.core.drawing import draw, map_layout
 from bot.core.i18n import using
 from bot.core.maplayout import DAY_COLOURS, MapLayout, Point, within
@@ -32,7 +32,7 @@ def laid_out(knowledge: Knowledge, key: str, lang: str = "en") -> MapLayout:
     edition = knowledge.edition(event, int(year))
     assert edition is not None
     with using(lang):
-        return map_layout(knowledge, route_plan(knowledge, edition), mapdraw.measure)
+        return map_layout(knowledge, route_plan(knowledge, edition), pixels.measure)
 
 
 def projected(knowledge: Knowledge, key: str, layout: MapLayout, towns: list[str]) -> list[Point]:
@@ -182,8 +182,8 @@ def test_each_days_line_has_its_colour_in_the_picture(knowledge: Knowledge) -> N
         assert f"#{red:02x}{green:02x}{blue:02x}" == line.colour
 
 
-def test_drawing_a_map_does_not_load_matplotlib() -> None:
-    """Maps are drawn with Pillow (fast to import); only charts need matplotlib."""
+def test_drawing_pictures_does_not_load_matplotlib() -> None:
+    """Maps and charts are drawn with Pillow (fast to import); matplotlib is not needed."""
     code = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -192,13 +192,14 @@ def test_drawing_a_map_does_not_load_matplotlib() -> None:
         "from bot.core.reply import Picture\n"
         "k = load_knowledge(Path('knowledge')).knowledge\n"
         "png = draw(k, Picture('map', 'mille-miglia/2026', k.digest, 'it'))\n"
-        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules)\n"
+        "png += draw(k, Picture('chart', 'speeds', k.digest))\n"
+        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules, 'PIL' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == ["True", "False"]
+    assert out.stdout.split() == ["True", "False", "True"]
 
 
 def test_an_italian_map_names_towns_and_explains_them_in_italian(knowledge: Knowledge) -> None:

@@ -1,36 +1,29 @@
 """Drawing a route map as a PNG with Pillow, from a ``maplayout.MapLayout``.
 
-Why Pillow and not matplotlib (which draws the charts): a map is polygons, lines, dots and
+Why Pillow and not matplotlib: a map is polygons, lines, dots and
 labels already placed in pixels by ``maplayout``; Pillow draws them directly and imports in
 ~15 ms, where matplotlib's import alone took ~300 ms of a first map's ~450 ms. Shapes are drawn
 at twice the size and reduced (smooth edges without a vector renderer); text is drawn after,
-at the final size, by FreeType. The font is DejaVu Sans as matplotlib ships it (found on
-disk, not imported), or Pillow's own when that is missing.
+at the final size, by FreeType (the primitives are ``pixels``, shared with the charts).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import io
-import itertools
-import math
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.core import maplayout as ml
+from bot.core import pixels as px
 from bot.core.outlines import outlines
 
 if TYPE_CHECKING:
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
-SCALE = 2  # shapes are drawn this many times larger, then reduced: smooth edges
+SCALE = px.SCALE
 SEA = "#dcebf5"
 LAND = "#f4f1e8"
 COAST = "#6f8fa8"
 BORDER = "#8a8a8a"
 FRAME = "#333333"
-PNG_COMPRESSION = 3  # zlib level: 6 (the default) costs ~2x the time for ~10% smaller files
 
 
 def render(layout: ml.MapLayout) -> bytes:
@@ -48,52 +41,21 @@ def render(layout: ml.MapLayout) -> bytes:
     for arrow in layout.arrows:
         _arrow(shapes, arrow)
     for point in layout.overnight:
-        _marker(shapes, point, "d", ml.OVERNIGHT, 10, "white")
+        px.marker(shapes, point, "d", ml.OVERNIGHT, 10, "white")
     for town in layout.towns:
         colour = ml.ROUTE if len(layout.badges) == 0 else "#333333"
-        _marker(shapes, town.point, "o", "white", ml.DOT_RADIUS, colour)
+        px.marker(shapes, town.point, "o", "white", ml.DOT_RADIUS, colour)
     if layout.start == layout.finish:
-        _marker(shapes, layout.start, "o", ml.START, 10, "black")
+        px.marker(shapes, layout.start, "o", ml.START, 10, "black")
     else:
-        _marker(shapes, layout.start, "o", ml.START, 10, "black")
-        _marker(shapes, layout.finish, "s", ml.FINISH, 9, "white")
+        px.marker(shapes, layout.start, "o", ml.START, 10, "black")
+        px.marker(shapes, layout.finish, "s", ml.FINISH, 9, "white")
     for badge in layout.badges:
-        _marker(shapes, badge.point, "o", badge.colour, ml.BADGE_RADIUS, "white")
+        px.marker(shapes, badge.point, "o", badge.colour, ml.BADGE_RADIUS, "white")
     _legend_shapes(shapes, layout)
     image = image.reduce(SCALE)
     _texts(ImageDraw.Draw(image), layout)
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=PNG_COMPRESSION)
-    return out.getvalue()
-
-
-def measure(text: str, size: int) -> float:
-    """The width of ``text`` in pixels in the map's font (what the layout places labels by)."""
-    return float(font(size).getlength(text))
-
-
-# ----------------------------------------------------------------- fonts
-
-
-@lru_cache(maxsize=1)
-def _font_dir() -> Path | None:
-    spec = importlib.util.find_spec("matplotlib")  # finds the folder; imports nothing
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        folder = Path(location) / "mpl-data" / "fonts" / "ttf"
-        if (folder / "DejaVuSans.ttf").is_file():
-            return folder
-    return None
-
-
-@lru_cache(maxsize=8)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    from PIL import ImageFont
-
-    folder = _font_dir()
-    if folder is None:
-        return ImageFont.load_default(size)
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(str(folder / name), size)
+    return px.png(image)
 
 
 # ----------------------------------------------------------------- the land
@@ -132,42 +94,8 @@ def _outline_layer(frame: ml.Frame) -> Any:
                 draw.polygon(pixels(polygon), fill=fill, outline=COAST, width=SCALE)
     for border in shapes.borders:
         flat = pixels(border)
-        _dashed(draw, list(zip(flat[::2], flat[1::2], strict=True)), BORDER, 2 * SCALE, (8, 4))
+        px.dashed(draw, list(zip(flat[::2], flat[1::2], strict=True)), BORDER, 2 * SCALE, (8, 4))
     return layer
-
-
-def _dashed(
-    draw: ImageDraw.ImageDraw,
-    points: list[tuple[float, float]],
-    colour: str,
-    width: int,
-    pattern: tuple[float, float],
-) -> None:
-    """A polyline drawn as dashes (``pattern``: on, off, in pixels at the final size)."""
-    on, off = pattern[0] * SCALE, pattern[1] * SCALE
-    drawing, left = True, on
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        length = math.hypot(x1 - x0, y1 - y0)
-        done = 0.0
-        while length - done > 1e-9:
-            step = min(left, length - done)
-            if drawing:
-                a, b = done / length, (done + step) / length
-                draw.line(
-                    (
-                        x0 + (x1 - x0) * a,
-                        y0 + (y1 - y0) * a,
-                        x0 + (x1 - x0) * b,
-                        y0 + (y1 - y0) * b,
-                    ),
-                    fill=colour,
-                    width=width,
-                )
-            done += step
-            left -= step
-            if left <= 1e-9:
-                drawing = not drawing
-                left = on if drawing else off
 
 
 # ----------------------------------------------------------------- the route
@@ -177,7 +105,7 @@ def _line(draw: ImageDraw.ImageDraw, line: ml.Line) -> None:
     points = [(x * SCALE, y * SCALE) for x, y in line.points]
     width = round(line.width * SCALE)
     if line.dashed:
-        _dashed(draw, points, line.colour, width, (7, 5))
+        px.dashed(draw, points, line.colour, width, (7, 5))
     else:
         draw.line(points, fill=line.colour, width=width, joint="curve")
         for x, y in points:  # round ends and corners
@@ -186,34 +114,7 @@ def _line(draw: ImageDraw.ImageDraw, line: ml.Line) -> None:
 
 
 def _arrow(draw: ImageDraw.ImageDraw, arrow: ml.Arrow) -> None:
-    """A filled arrowhead centred on its point, pointing the way the route goes."""
-    (mx, my), (ux, uy) = arrow.point, arrow.direction
-    mx, my = mx * SCALE, my * SCALE
-    size, half = ml.ARROW_LENGTH * SCALE, 6.5 * SCALE
-    tip = (mx + ux * size / 2, my + uy * size / 2)
-    base = (mx - ux * size / 2, my - uy * size / 2)
-    left = (base[0] - uy * half, base[1] + ux * half)
-    right = (base[0] + uy * half, base[1] - ux * half)
-    draw.polygon([tip, left, right], fill=arrow.colour)
-
-
-def _marker(
-    draw: ImageDraw.ImageDraw,
-    point: tuple[float, float],
-    shape: str,
-    fill: str,
-    radius: float,
-    edge: str,
-) -> None:
-    x, y, r = point[0] * SCALE, point[1] * SCALE, radius * SCALE
-    box = (x - r, y - r, x + r, y + r)
-    width = round(1.6 * SCALE)
-    if shape == "s":
-        draw.rectangle(box, fill=fill, outline=edge, width=width)
-    elif shape == "d":
-        draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=fill, outline=edge)
-    else:
-        draw.ellipse(box, fill=fill, outline=edge, width=width)
+    px.arrowhead(draw, arrow.point, arrow.direction, arrow.colour, ml.ARROW_LENGTH)
 
 
 # ----------------------------------------------------------------- legend and texts
@@ -229,13 +130,13 @@ def _legend_shapes(draw: ImageDraw.ImageDraw, layout: ml.MapLayout) -> None:
         if row.marker is not None:
             radius = 7 if row.marker != "s" else 6
             edge = "white" if row.marker in ("s", "d") else "black"
-            _marker(draw, (x, y), row.marker, row.colour, radius, edge)
+            px.marker(draw, (x, y), row.marker, row.colour, radius, edge)
         else:
             ends = [(x - 13, y), (x + 13, y)]
             width = 2 if row.dashed else 3
             _line(draw, ml.Line(tuple(ends), row.colour, width, row.dashed, arrows=False))
             if row.day is not None:
-                _marker(draw, (x, y), "o", row.colour, 8, "white")
+                px.marker(draw, (x, y), "o", row.colour, 8, "white")
 
 
 def _texts(draw: ImageDraw.ImageDraw, layout: ml.MapLayout) -> None:
@@ -244,10 +145,10 @@ def _texts(draw: ImageDraw.ImageDraw, layout: ml.MapLayout) -> None:
         (width / 2, ml.TITLE_BAND / 2),
         layout.title,
         fill="black",
-        font=font(ml.TITLE_SIZE, True),
+        font=px.font(ml.TITLE_SIZE, True),
         anchor="mm",
     )
-    label = font(ml.LABEL_SIZE)
+    label = px.font(ml.LABEL_SIZE)
     for town in layout.towns:
         anchor = {"left": "lm", "right": "rm", "center": "mm"}[town.align]
         draw.text(
@@ -259,20 +160,20 @@ def _texts(draw: ImageDraw.ImageDraw, layout: ml.MapLayout) -> None:
             stroke_width=2,
             stroke_fill="white",
         )
-    number = font(12, True)
+    number = px.font(12, True)
     for badge in layout.badges:
         draw.text(badge.point, str(badge.day), fill="white", font=number, anchor="mm")
-    legend = font(ml.LEGEND_SIZE)
+    legend = px.font(ml.LEGEND_SIZE)
     left, top = layout.legend_box[:2]
     for n, row in enumerate(layout.legend):
         y = top + 6 + ml.LEGEND_ROW * n + ml.LEGEND_ROW / 2
         if row.day is not None:
             x = left + 10 + ml.LEGEND_SWATCH / 2 - 4
-            draw.text((x, y), str(row.day), fill="white", font=font(10, True), anchor="mm")
+            draw.text((x, y), str(row.day), fill="white", font=px.font(10, True), anchor="mm")
         draw.text(
             (left + 10 + ml.LEGEND_SWATCH, y), row.text, fill="black", font=legend, anchor="lm"
         )
-    small = font(ml.SMALL_PRINT_SIZE)
+    small = px.font(ml.SMALL_PRINT_SIZE)
     y = layout.box[3] + 6
     for line in layout.small_print:
         draw.text((ml.MARGIN, y), line, fill="#444444", font=small, anchor="la")

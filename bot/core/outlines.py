@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # numpy comes with matplotlib; it is imported only when a map is drawn
+if TYPE_CHECKING:  # numpy is imported only when a map is drawn
     import numpy as np
     from numpy.typing import NDArray
 
