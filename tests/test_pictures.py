@@ -188,6 +188,19 @@ def test_speeds_are_read_in_kmh_or_converted_from_mph() -> None:
     assert speed_kmh("157.65 km/h (1000 Miglia)") == (157.65, False)
     assert speed_kmh("100 mph") == (100 * KM_PER_MILE, True)
     assert speed_kmh("about fast") is None and speed_kmh(None) is None
+    assert speed_kmh("157,65 km/h (1000 Miglia)") == (157.65, False)  # Italian knowledge
+
+
+def test_the_italian_speed_chart_text_has_every_speed_in_italian_figures(
+    knowledge: Knowledge,
+) -> None:
+    from bot.core.localise import localised
+
+    italian = Answerer(localised(knowledge, "it"))  # as Italian users are answered: 157,65 km/h
+    text = ask(italian, "/chart speeds", "it").text
+    assert "1927 77,2; 1928 84,1;" in text
+    assert "Stirling Moss / Denis Jenkinson 1955: 157,65 km/h, il record" in text
+    assert "Nessuna media nelle mie fonti: 1947, 1952." in text  # as in English, no more
 
 
 # ----------------------------------------------------------------- captions and the cache

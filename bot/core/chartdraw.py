@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core import pixels as px
 from bot.core.chartdata import REVIVAL_ERA, SPEED_ERA, ChartData, Point
 from bot.core.i18n import t
-from bot.core.pictures import crew_names
+from bot.core.pictures import crew_names, figures
 
 if TYPE_CHECKING:
     from PIL import ImageDraw
@@ -219,11 +219,13 @@ def _speeds(canvas: Canvas, data: ChartData) -> None:
     if data.record is not None and best is not None:
         star = (ax.x(best.year), ax.y(best.value))
         canvas.marker(star, "*", RECORD_COLOUR, 14, RECORD_COLOUR)
-        label = t(
-            "pictures.chart.speeds.record",
-            driver=crew_names(data.record),
-            year=best.year,
-            speed=best.value,
+        label = figures(
+            t(
+                "pictures.chart.speeds.record",
+                driver=crew_names(data.record),
+                year=best.year,
+                speed=best.value,
+            )
         )
         at = (ax.x(best.year + 1.5), ax.y(max(values) * 1.13))
         canvas.text(at, label, LABEL_SIZE, "rm", bold=True)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from bot.core.chartdata import CHARTS, ChartData, chart_data
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import LANGUAGES, catalogue, current, t
+from bot.core.localise import italian_figures
 from bot.core.model import Edition, Event, Knowledge
 from bot.core.reply import Button, Kind, Picture, Reply
 from bot.core.routemap import route_plan
@@ -238,8 +239,14 @@ def _chart_reply(knowledge: Knowledge, name: str | None) -> Reply:
 
 
 def _listed(pairs: list[tuple[int, float]], digits: int) -> str:
-    shown = [f"{year} {value:.{digits}f}" for year, value in pairs[:MAX_LISTED]]
-    return ", ".join(shown) + (" ..." if len(pairs) > MAX_LISTED else "")
+    shown = [figures(f"{year} {value:.{digits}f}") for year, value in pairs[:MAX_LISTED]]
+    separator = t("pictures.chart.list_separator")
+    return separator.join(shown) + (" ..." if len(pairs) > MAX_LISTED else "")
+
+
+def figures(text: str) -> str:
+    """Numbers as the reply's language writes them: 157,65 km/h in Italian."""
+    return italian_figures(text) if current().lang == "it" else text
 
 
 def crew_names(edition: Edition) -> str:
@@ -257,11 +264,13 @@ def _chart_lines(knowledge: Knowledge, data: ChartData) -> list[str]:
         record = data.point(data.record.year) if data.record else None
         if data.record is not None and record is not None:
             lines.append(
-                t(
-                    "pictures.chart.speeds.record",
-                    driver=crew_names(data.record),
-                    year=record.year,
-                    speed=record.value,
+                figures(
+                    t(
+                        "pictures.chart.speeds.record",
+                        driver=crew_names(data.record),
+                        year=record.year,
+                        speed=record.value,
+                    )
                 )
             )
         for point in data.faster_than_record:
