@@ -280,4 +280,5 @@ def test_the_packed_italian_outlines_are_basemap_datas() -> None:
             lats = [min(max(y, box[2]), box[3]) for y in b[1::2]]
             assert max(abs(x - y) for x, y in zip(a[0::2], lons, strict=True)) <= step, kind
             assert max(abs(x - y) for x, y in zip(a[1::2], lats, strict=True)) <= step, kind
-    assert outlines.outlines(7.0, 19.0, 36.0, 47.0) is packed  # a map of Italy reads it
+    assert outlines.outlines(9.0, 12.0, 44.0, 46.5).land  # a map of Lombardy reads it, cut
+    assert outlines._packed.cache_info().misses == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import sys
 from array import array
 from dataclasses import dataclass
@@ -122,8 +123,36 @@ def outlines(west: float, east: float, south: float, north: float) -> Outlines:
         if area[0] <= box[0] and box[1] <= area[1] and area[2] <= box[2] and box[3] <= area[3]:
             packed = _packed(name)
             if packed is not None:
-                return packed
+                return _cut(packed, box)
     return _unpacked(box)
+
+
+def _cut(whole: Outlines, box: tuple[float, float, float, float]) -> Outlines:
+    """The shapes that meet ``box``, polygons pressed onto it as ``_clamped`` does.
+
+    A map of Lombardy then draws a few thousand points of Eurasia's coast, not all of Italy's.
+    """
+
+    def meets(flat: Flat) -> bool:
+        lons, lats = flat[0::2], flat[1::2]
+        return not (max(lons) < west or min(lons) > east or max(lats) < south or min(lats) > north)
+
+    def pressed(flat: Flat) -> Flat:
+        out: list[float] = []
+        last = (math.nan, math.nan)
+        for lon, lat in zip(flat[0::2], flat[1::2], strict=True):
+            point = (min(max(lon, west), east), min(max(lat, south), north))
+            if point != last:
+                out.extend(point)
+                last = point
+        return tuple(out)
+
+    west, east, south, north = box
+    return Outlines(
+        land=tuple(pressed(f) for f in whole.land if meets(f)),
+        lakes=tuple(pressed(f) for f in whole.lakes if meets(f)),
+        borders=tuple(f for f in whole.borders if meets(f)),
+    )
 
 
 def _unpacked(box: tuple[float, float, float, float]) -> Outlines:
