@@ -376,3 +376,17 @@ def test_chart_axes_get_round_ticks_that_cover_the_figures() -> None:
     assert nice_ticks(0, 203.5, 9) == [0, 25, 50, 75, 100, 125, 150, 175, 200]
     assert nice_ticks(2012, 2024, 6, whole=True) == [2012, 2014, 2016, 2018, 2020, 2022, 2024]
     assert nice_ticks(0, 16.8, 6, whole=True) == [0, 5, 10, 15]
+
+
+def test_a_new_look_of_the_pictures_is_drawn_and_uploaded_afresh(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached PNGs and file ids are kept per picture key: a new drawing must change the key."""
+    from bot.core import pictures
+
+    before = ask(answerer, "/map 2014").picture
+    monkeypatch.setattr(pictures, "DRAWING_VERSION", pictures.DRAWING_VERSION + 1)
+    after = ask(answerer, "/map 2014").picture
+    assert before is not None and after is not None
+    assert before.key != after.key and before.subject == after.subject
+    assert ask(answerer, "/map 2014").picture == after  # the same look keeps its key

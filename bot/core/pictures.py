@@ -12,6 +12,7 @@ function of the text, so the answering core can be redesigned around it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from bot.core.answer import Answerer
 
 GEONAMES = "https://www.geonames.org/"
+# Raised whenever the pictures' look changes (2: legs by day, drawn with Pillow), so that a PNG
+# or a Telegram file id of the older look, kept for the same knowledge, is not sent again.
+DRAWING_VERSION = 2
 MAX_LISTED = 40  # values listed in a chart's text answer (the caption must stay short)
 _YEAR = re.compile(r"^(?:1[89]\d\d|2\d\d\d)$")
 _KNOWN_DRAWABLE = 4  # knowledge versions whose drawable editions are remembered
@@ -108,6 +112,11 @@ def drawable_editions(knowledge: Knowledge) -> frozenset[str]:
             _drawable.clear()
         _drawable[key] = found
     return found
+
+
+def picture_digest(knowledge: Knowledge) -> str:
+    """What a picture is drawn from: the knowledge's version and the drawing's."""
+    return hashlib.sha256(f"{knowledge.digest}/drawing-{DRAWING_VERSION}".encode()).hexdigest()
 
 
 def map_command(event: Event, year: int) -> str:
@@ -212,7 +221,7 @@ def _edition_map(knowledge: Knowledge, event: Event, edition: Edition) -> Reply:
         edition=edition.key,
         topic="map",
         buttons=(card,),
-        picture=Picture("map", edition.key, knowledge.digest, current().lang),
+        picture=Picture("map", edition.key, picture_digest(knowledge), current().lang),
     )
 
 
@@ -234,7 +243,7 @@ def _chart_reply(knowledge: Knowledge, name: str | None) -> Reply:
         lines,
         title=t(f"pictures.chart.{name}.title"),
         topic="chart",
-        picture=Picture("chart", name, knowledge.digest, current().lang),
+        picture=Picture("chart", name, picture_digest(knowledge), current().lang),
     )
 
 
