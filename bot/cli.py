@@ -311,7 +311,7 @@ def write_picture(command: str, args: argparse.Namespace, settings: Settings) ->
     if reply.picture is None:
         print(console_text(reply), file=sys.stderr)
         return EXIT_PROBLEMS
-    from bot.core.drawing import draw  # matplotlib loads only for the picture commands
+    from bot.core.drawing import draw  # Pillow loads only for the picture commands
 
     try:
         png = draw(answerer.knowledge, reply.picture)
@@ -508,7 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
         "map",
         help="write an edition's route map as a PNG file",
         description="Draw an edition's route on the map of its country (towns in order, "
-        "start and finish), as /map sends it on Telegram. Towns without coordinates in "
+        "start and finish, each day's leg and overnight stop where the knowledge has them), "
+        "as /map sends it on Telegram. Towns without coordinates in "
         "knowledge/places.yaml are left out and named; a route with no towns to draw says so.",
     )
     p.add_argument("year", nargs="?", type=int, help="the edition's year (default: the latest)")

@@ -23,7 +23,7 @@ def legs(*lines: str) -> str:
 
 def leg(day: int, when: str, extra: str = "") -> str:
     return (
-        f"      - day: {day}\n        date: {when}\n        to: Padova{extra}\n"
+        f"      - day: {day}\n        date: {when}\n        to: Rome{extra}\n"
         "        sources: [https://1000miglia.it/en/]"
     )
 
@@ -49,11 +49,13 @@ LEG_DEFECTS = [
     Defect(
         "leg-day-twice",
         EDITIONS,
-        substitute(DATED, legs(leg(1, "2026-06-09"), leg(1, "2026-06-09", "\n        via: [X]"))),
+        substitute(
+            DATED, legs(leg(1, "2026-06-09"), leg(1, "2026-06-09", "\n        via: [Brescia]"))
+        ),
         "day: 1",
         "editions[2].legs[1].day",
         "day 1 has two legs",
-        marker_after="to: Padova",
+        marker_after="to: Rome",
     ),
     Defect(
         "leg-days-out-of-order",
@@ -81,12 +83,28 @@ LEG_DEFECTS = [
         EDITIONS,
         substitute(
             DATED,
-            DATED + "    legs:\n      - day: 1\n        date: 2026-06-09\n        to: Padova\n",
+            DATED + "    legs:\n      - day: 1\n        date: 2026-06-09\n        to: Rome\n",
         ),
         "day: 1",
         "editions[2].legs[0].sources",
         "required field is missing",
         marker_after="legs:",
+    ),
+    Defect(
+        "leg-town-not-in-places",
+        EDITIONS,
+        substitute(DATED, legs(leg(1, "2026-06-09", "\n        via: [Lumezzane]"))),
+        "day: 1",
+        "editions[2].legs[0].via[0]",
+        "'Lumezzane' is not in places.yaml; add it with lat, lon and source",
+    ),
+    Defect(
+        "leg-overnight-not-in-places",
+        EDITIONS,
+        substitute(DATED, legs(leg(1, "2026-06-09", "\n        overnight: Padova"))),
+        "day: 1",
+        "editions[2].legs[0].overnight",
+        "'Padova' is not in places.yaml",
     ),
     Defect(
         "event-conflict-unknown-field",

@@ -22,7 +22,8 @@ CHARTS = ("speeds", "fields", "makes")
 SPEED_ERA = "speed"
 REVIVAL_ERA = "revival"
 # The leading figure of an average speed as the knowledge writes it: "157.65 km/h (...)".
-_SPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|mph)\b", re.IGNORECASE)
+# Italian knowledge writes "157,65 km/h": the decimal comma is read too.
+_SPEED = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|mph)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def speed_kmh(text: str | None) -> tuple[float, bool] | None:
     match = _SPEED.match(text or "")
     if match is None:
         return None
-    value = float(match[1])
+    value = float(match[1].replace(",", "."))
     if match[2].lower() == "mph":
         return value * KM_PER_MILE, True
     return value, False

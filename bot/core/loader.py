@@ -413,28 +413,39 @@ class _Builder:
             self._refs(fact, "about.reports", fact.reports, report_ids, "report")
 
     def _check_route_places(self) -> None:
-        """Every town a route names has coordinates, or places.yaml says why it has none.
+        """Every town a route or a leg names has coordinates, or places.yaml says why not.
 
         That keeps each route's map honest: a town is drawn where the gazetteer puts it, or the
-        map says it is left out; nothing is placed by guesswork.
+        map says it is left out; nothing is placed by guesswork. Legs are drawn day by day, so
+        their towns (start, via, finish, overnight stop) are checked as the route's are.
         """
         if self.partial or not any(p.file for p in self.places):
             return  # a broken places.yaml was reported already; this would only echo it
         names = {fold(n): p for p in self.places for n in (p.name, *p.aliases)}
         for ed in self.editions:
             for index, town in enumerate(ed.route):
-                place = names.get(fold(town))
-                if place is not None and (place.located or place.no_coordinates):
-                    continue
-                what = (
-                    f"'{town}' is not in places.yaml; add it with lat, lon and source "
-                    "(or no_coordinates: why)"
-                    if place is None
-                    else f"'{town}' has no coordinates in places.yaml (add lat, lon and "
-                    "source, or no_coordinates: why)"
+                self._check_located(
+                    names, town, ed.file, ed.line, self._path(ed, f"route[{index}]")
                 )
-                where = self._path(ed, f"route[{index}]")
-                self.problems.append(Problem(ed.file, ed.line, where, what))
+            for number, leg in enumerate(ed.legs):
+                where = self._path(ed, f"legs[{number}]")
+                for field_name, town in _leg_towns(leg):
+                    self._check_located(names, town, ed.file, leg.line, f"{where}.{field_name}")
+
+    def _check_located(
+        self, names: dict[str, Place], town: str, file: str, line: int, where: str
+    ) -> None:
+        place = names.get(fold(town))
+        if place is not None and (place.located or place.no_coordinates):
+            return
+        what = (
+            f"'{town}' is not in places.yaml; add it with lat, lon and source "
+            "(or no_coordinates: why)"
+            if place is None
+            else f"'{town}' has no coordinates in places.yaml (add lat, lon and "
+            "source, or no_coordinates: why)"
+        )
+        self.problems.append(Problem(file, line, where, what))
 
     def _unique(self, what: str, items: Iterable[Event | Report | Fact | Person]) -> None:
         first: dict[str, Event | Report | Fact | Person] = {}
@@ -656,6 +667,16 @@ def _leg(item: dict[str, Any]) -> Leg:
         sources=tuple(item["sources"]),
         line=item[LINE_KEY],
     )
+
+
+def _leg_towns(leg: Leg) -> list[tuple[str, str]]:
+    """(YAML field, town) of every place a leg names: from, via[i], to, overnight."""
+    towns = [("from", leg.start)] if leg.start else []
+    towns += [(f"via[{i}]", town) for i, town in enumerate(leg.via)]
+    towns.append(("to", leg.to))
+    if leg.overnight:
+        towns.append(("overnight", leg.overnight))
+    return towns
 
 
 def _report(item: dict[str, Any], file: str) -> Report:

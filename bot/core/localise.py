@@ -108,9 +108,16 @@ def _italian_name(place: Place) -> str:
 
 
 def _place(place: Place) -> Place:
-    """Roma named first, Rome kept as another name so an English spelling still matches."""
+    """Roma named first, Rome kept as another name so an English spelling still matches.
+
+    Its note (how a map draws it) is in Italian too; everything else is kept: an Italian map
+    of a route through Roma needs Rome's coordinates.
+    """
+    changes: dict[str, Any] = {}
+    note = _texts(place).get("note")
+    if isinstance(note, str):
+        changes["note"] = note
     name = _italian_name(place)
-    if name == place.name:
-        return place
-    aliases = (place.name, *(a for a in place.aliases if a != name))
-    return Place(name, aliases, place.italian)
+    if name != place.name:
+        changes.update(name=name, aliases=(place.name, *(a for a in place.aliases if a != name)))
+    return replace(place, **changes) if changes else place

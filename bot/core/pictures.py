@@ -12,6 +12,7 @@ function of the text, so the answering core can be redesigned around it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from bot.core.chartdata import CHARTS, ChartData, chart_data
 from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import LANGUAGES, catalogue, current, t
+from bot.core.localise import italian_figures
 from bot.core.model import Edition, Event, Knowledge
 from bot.core.reply import Button, Kind, Picture, Reply
 from bot.core.routemap import route_plan
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from bot.core.answer import Answerer
 
 GEONAMES = "https://www.geonames.org/"
+# Raised whenever the pictures' look changes (2: legs by day, drawn with Pillow), so that a PNG
+# or a Telegram file id of the older look, kept for the same knowledge, is not sent again.
+DRAWING_VERSION = 2
 MAX_LISTED = 40  # values listed in a chart's text answer (the caption must stay short)
 _YEAR = re.compile(r"^(?:1[89]\d\d|2\d\d\d)$")
 _KNOWN_DRAWABLE = 4  # knowledge versions whose drawable editions are remembered
@@ -107,6 +112,11 @@ def drawable_editions(knowledge: Knowledge) -> frozenset[str]:
             _drawable.clear()
         _drawable[key] = found
     return found
+
+
+def picture_digest(knowledge: Knowledge) -> str:
+    """What a picture is drawn from: the knowledge's version and the drawing's."""
+    return hashlib.sha256(f"{knowledge.digest}/drawing-{DRAWING_VERSION}".encode()).hexdigest()
 
 
 def map_command(event: Event, year: int) -> str:
@@ -211,7 +221,7 @@ def _edition_map(knowledge: Knowledge, event: Event, edition: Edition) -> Reply:
         edition=edition.key,
         topic="map",
         buttons=(card,),
-        picture=Picture("map", edition.key, knowledge.digest, current().lang),
+        picture=Picture("map", edition.key, picture_digest(knowledge), current().lang),
     )
 
 
@@ -233,13 +243,19 @@ def _chart_reply(knowledge: Knowledge, name: str | None) -> Reply:
         lines,
         title=t(f"pictures.chart.{name}.title"),
         topic="chart",
-        picture=Picture("chart", name, knowledge.digest, current().lang),
+        picture=Picture("chart", name, picture_digest(knowledge), current().lang),
     )
 
 
 def _listed(pairs: list[tuple[int, float]], digits: int) -> str:
-    shown = [f"{year} {value:.{digits}f}" for year, value in pairs[:MAX_LISTED]]
-    return ", ".join(shown) + (" ..." if len(pairs) > MAX_LISTED else "")
+    shown = [figures(f"{year} {value:.{digits}f}") for year, value in pairs[:MAX_LISTED]]
+    separator = t("pictures.chart.list_separator")
+    return separator.join(shown) + (" ..." if len(pairs) > MAX_LISTED else "")
+
+
+def figures(text: str) -> str:
+    """Numbers as the reply's language writes them: 157,65 km/h in Italian."""
+    return italian_figures(text) if current().lang == "it" else text
 
 
 def crew_names(edition: Edition) -> str:
@@ -257,11 +273,13 @@ def _chart_lines(knowledge: Knowledge, data: ChartData) -> list[str]:
         record = data.point(data.record.year) if data.record else None
         if data.record is not None and record is not None:
             lines.append(
-                t(
-                    "pictures.chart.speeds.record",
-                    driver=crew_names(data.record),
-                    year=record.year,
-                    speed=record.value,
+                figures(
+                    t(
+                        "pictures.chart.speeds.record",
+                        driver=crew_names(data.record),
+                        year=record.year,
+                        speed=record.value,
+                    )
                 )
             )
         for point in data.faster_than_record:

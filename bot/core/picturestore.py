@@ -68,7 +68,7 @@ class PictureCache:
         cached = self.get(picture)
         if cached is not None:
             return cached
-        from bot.core.drawing import draw  # matplotlib loads only when a picture is drawn
+        from bot.core.drawing import draw  # Pillow loads only when a picture is drawn
 
         png = draw(knowledge, picture)
         try:

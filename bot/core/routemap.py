@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.model import Edition, Knowledge, Place
+from bot.core.model import Edition, Knowledge, Leg, Place
+from bot.core.text import fold
 
 MIN_STOPS = 2  # fewer located towns than this is not a route: the reply says so in text
 
@@ -60,12 +61,40 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class DayPlan:
+    """One day's leg on the map: the towns its line goes through, in order, and its night.
+
+    ``stops`` are the leg's own towns (from, via, to) with, between two of them that the route
+    also lists in that order, the route's towns in between: "Rome to Bologna" in 2014 runs
+    Rome - Siena - Pisa - Bologna, as the route does. Nothing is added that neither names.
+    """
+
+    leg: Leg
+    stops: tuple[Stop, ...]
+    overnight: Stop | None = None
+
+    @property
+    def day(self) -> int:
+        return self.leg.day
+
+    def coordinates(self) -> list[tuple[float, float]]:
+        """(lon, lat) of the leg's located towns, in order."""
+        return [_lon_lat(s.place) for s in self.stops if s.located and s.place]
+
+
+def _lon_lat(place: Place) -> tuple[float, float]:
+    assert place.lon is not None and place.lat is not None
+    return (place.lon, place.lat)
+
+
+@dataclass(frozen=True)
 class RoutePlan:
-    """Everything a route map shows: the stops in order, those left out, the frame."""
+    """Everything a route map shows: the stops in order, those left out, the frame, the days."""
 
     edition: Edition
     stops: tuple[Stop, ...]
     region: Region
+    days: tuple[DayPlan, ...] = ()
 
     @property
     def located(self) -> tuple[Stop, ...]:
@@ -73,7 +102,10 @@ class RoutePlan:
 
     @property
     def left_out(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.name for s in self.stops if not s.located))
+        """The route's and the legs' entries that have no coordinates (named, not drawn)."""
+        named = [*self.stops, *(s for day in self.days for s in day.stops)]
+        named += [day.overnight for day in self.days if day.overnight]
+        return tuple(dict.fromkeys(s.name for s in named if not s.located))
 
     @property
     def drawable(self) -> bool:
@@ -86,15 +118,11 @@ class RoutePlan:
 
     def coordinates(self) -> list[tuple[float, float]]:
         """(lon, lat) of the located stops, in route order."""
-        return [
-            (s.place.lon, s.place.lat)
-            for s in self.located
-            if s.place and s.place.lon is not None and s.place.lat is not None
-        ]
+        return [_lon_lat(s.place) for s in self.located if s.place]
 
     def view(self, margin: float = 0.6, min_span: float = 3.0) -> Region:
-        """The frame of the map: the route with a margin, within its region when it has one."""
-        points = self.coordinates()
+        """The frame of the map: the route and its legs with a margin."""
+        points = self.coordinates() + [p for day in self.days for p in day.coordinates()]
         lons = [p[0] for p in points] or [self.region.west, self.region.east]
         lats = [p[1] for p in points] or [self.region.south, self.region.north]
         west, east = min(lons) - margin, max(lons) + margin
@@ -118,7 +146,40 @@ def region_of(event_id: str, places: list[Place]) -> Region:
 
 
 def route_plan(knowledge: Knowledge, edition: Edition) -> RoutePlan:
-    """The route of ``edition`` resolved against places.yaml."""
+    """The route of ``edition`` and its legs by day, resolved against places.yaml."""
     stops = tuple(Stop(town, knowledge.place_named(town)) for town in edition.route)
+    days = _days(knowledge, edition, stops)
     located = [s.place for s in stops if s.place is not None and s.place.located]
-    return RoutePlan(edition, stops, region_of(edition.event, located))
+    located += [s.place for d in days for s in d.stops if s.place is not None and s.place.located]
+    return RoutePlan(edition, stops, region_of(edition.event, located), days)
+
+
+def _days(knowledge: Knowledge, edition: Edition, route: tuple[Stop, ...]) -> tuple[DayPlan, ...]:
+    """Each leg as the towns its line passes, filled in from the route where both agree."""
+    days = []
+    cursor = 0  # legs follow the route: each one is looked for after the previous one's end
+    for leg in edition.legs:
+        named = [Stop(town, knowledge.place_named(town)) for town in leg.places]
+        stops: list[Stop] = [named[0]]
+        at = _index(route, named[0], cursor)
+        for stop in named[1:]:
+            found = _index(route, stop, at if at is not None else cursor)
+            if at is not None and found is not None:
+                stops.extend(route[at + 1 : found])  # the route's towns between the two
+            stops.append(stop)
+            if found is not None:
+                at = cursor = found
+        night = Stop(leg.overnight, knowledge.place_named(leg.overnight)) if leg.overnight else None
+        days.append(DayPlan(leg, tuple(stops), night))
+    return tuple(days)
+
+
+def _index(route: tuple[Stop, ...], stop: Stop, start: int) -> int | None:
+    """Where ``stop`` is in the route from ``start`` on (the same place, or the same name)."""
+    for index in range(start, len(route)):
+        other = route[index]
+        if (stop.place is not None and other.place is stop.place) or fold(other.name) == fold(
+            stop.name
+        ):
+            return index
+    return None

@@ -291,7 +291,7 @@ PLACE = bilingual(
         no_coordinates=text(),
     ),
     (),
-    ("name",),
+    ("name", "note"),
 )
 
 # The top level of each kind of file. Which kind a file is follows from its path.

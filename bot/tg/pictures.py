@@ -34,9 +34,10 @@ ELLIPSIS = "…"
 class Pictures:
     """What sending pictures needs: the PNG cache, the file ids, and one drawing at a time.
 
-    matplotlib is not thread-safe, and pictures are drawn rarely (once per knowledge version):
-    drawings queue behind one lock, in a worker thread, while the event loop keeps answering
-    everyone else; a chat that waited for the same picture then finds it in the cache.
+    Pictures are drawn rarely (once per knowledge version) and each drawing takes a core for a
+    moment: drawings queue behind one lock, in a worker thread, while the event loop keeps
+    answering everyone else; a chat that waited for the same picture then finds it in the
+    cache instead of drawing it twice.
     """
 
     cache: PictureCache
