@@ -21,6 +21,7 @@ from bot.core.model import (
     Event,
     Fact,
     Knowledge,
+    Leg,
     Person,
     Place,
     Report,
@@ -57,7 +58,7 @@ def localised(knowledge: Knowledge, lang: str) -> Knowledge:
 
 
 def _texts(
-    item: Event | Edition | Crew | Fact | Person | Report | Conflict | Era | Place,
+    item: Event | Edition | Crew | Fact | Person | Report | Conflict | Era | Place | Leg,
 ) -> dict[str, Any]:
     return dict(item.italian)
 
@@ -84,7 +85,24 @@ def _edition(ed: Edition, towns: dict[str, str]) -> Edition:
         **texts,
         winners=tuple(replace(crew, **_texts(crew)) for crew in ed.winners),
         route=tuple(towns.get(town, town) for town in ed.route),
+        legs=tuple(_leg(leg, towns) for leg in ed.legs),
         conflicts=_conflicts(ed.conflicts),
+    )
+
+
+def _leg(leg: Leg, towns: dict[str, str]) -> Leg:
+    """A day of the route with its note in Italian and its towns by their Italian names."""
+
+    def town(name: str | None) -> str | None:
+        return towns.get(name, name) if name else name
+
+    return replace(
+        leg,
+        **_texts(leg),
+        to=town(leg.to) or leg.to,
+        start=town(leg.start),
+        via=tuple(towns.get(v, v) for v in leg.via),
+        overnight=town(leg.overnight),
     )
 
 
