@@ -89,14 +89,14 @@ def test_an_italian_question_gets_italian_content_without_a_language(
     answerers: Answerers,
 ) -> None:
     reply = answerers.answer("chi ha vinto nel 2014", NOW)
-    assert "[classifica di regolarità]" in reply.text
+    assert "(1928; classifica di regolarità)" in reply.text
     english = answerers.answer("who won in 2014", NOW)
-    assert "[regularity classification]" in english.text
+    assert "(1928; regularity classification)" in english.text
 
 
 def test_a_telegram_language_code_picks_the_italian_knowledge(answerers: Answerers) -> None:
     reply = answerers.answer("who won in 2014", NOW, "it-IT")
-    assert "[classifica di regolarità]" in reply.text
+    assert "(1928; classifica di regolarità)" in reply.text
 
 
 def test_italian_numbers_use_italian_separators(answerers: Answerers) -> None:

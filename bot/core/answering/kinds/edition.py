@@ -219,7 +219,8 @@ def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
         ),
         None,
     )
-    if years and year < min(years):
+    began = [int(y) for y in re.findall(r"\b\d{4}\b", event.since)]
+    if years and year < min(years) and began and year < began[0]:
         draft.lines.append(
             t(
                 "answers.not_yet_existing",
@@ -229,6 +230,10 @@ def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
             )
         )
         draft.kind = Kind.ANSWER
+    elif years and year < min(years):  # "since: not stated": no claim that it did not exist
+        draft.lines.append(
+            t("answers.none_before", event=fmt.the_event(event, "event_cap"), first=min(years))
+        )
     elif year > today.year or (
         years and year > max(years) and not (era and year >= (era.annual_from or year + 1))
     ):  # a yearly event's past year is a gap in the sources, not "not announced"
