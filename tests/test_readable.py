@@ -379,3 +379,20 @@ def test_italian_and_before_a_vowel_e_is_ed(answerers: Answerers) -> None:
     text = answerers.answer("/edition 1947", NOW, "it").text
     assert "Clemente Biondetti ed Emilio Romano" in text
     assert reader_text("Tom and Emily") == "Tom and Emily"
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"), [("en", "Mantua in memory"), ("it", "Mantova in memoria")]
+)
+def test_the_route_tab_says_a_route_note_once(answerers: Answerers, lang: str, note: str) -> None:
+    """The note alone, then the Distance line ending with the same note."""
+    text = answerers.answer("/edition 1954 route", NOW, lang).text
+    assert text.count(note) == 1, text
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "2nd:"), ("it", "2°:")])
+def test_the_podium_line_has_one_label(answerers: Answerers, lang: str, label: str) -> None:
+    """Not "Behind the winning car of the 1955 Mille Miglia: 2nd: Fangio"."""
+    question = {"en": "who came second in 1955", "it": "chi è arrivato secondo nel 1955"}[lang]
+    line = next(line for line in answerers.answer(question, NOW, lang).lines if label in line)
+    assert f": {label}" not in line

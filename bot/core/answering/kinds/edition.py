@@ -443,8 +443,11 @@ def _route(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: lis
         return
     if ed.route:
         d.lines.append(route_of(e, ed))
-    if ed.route_note:
-        d.lines.append(ed.route_note)
+    if ed.route_note and ed.route_note not in (ed.distance_note or ""):  # said once, below
+        # a note alone ("route diverted through Mantua") reads as the route: labelled so
+        d.lines.append(
+            ed.route_note if ed.route else t("answers.labels.route", value=ed.route_note)
+        )
     if ed.distance_note or ed.distance_km:
         distance = ed.distance_note or fmt.km(ed.distance_km or 0)
         d.lines.append(t("answers.edition.distance_line", value=distance))
