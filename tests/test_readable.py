@@ -396,3 +396,10 @@ def test_the_podium_line_has_one_label(answerers: Answerers, lang: str, label: s
     question = {"en": "who came second in 1955", "it": "chi è arrivato secondo nel 1955"}[lang]
     line = next(line for line in answerers.answer(question, NOW, lang).lines if label in line)
     assert f": {label}" not in line
+
+
+def test_italian_editions_through_a_town_agree_with_edizioni(answerers: Answerers) -> None:
+    """ "Edizioni ... passando per Roma" read as a gerund hanging off the list."""
+    text = answerers.answer("quali edizioni passarono da Roma?", NOW, "it").text
+    assert "passate per Roma" in text
+    assert "passando" not in text
