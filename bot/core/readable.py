@@ -43,7 +43,7 @@ REPEAT_SHARE = 0.85
 MIN_WORDS = 6
 # A text held whole by another line is a repeat when it is at least this long: shorter ones
 # ("1,600 km", "Brescia - Rome") are figures and names that lines rightly share.
-MIN_HELD = 30
+MIN_HELD = 20
 # Two "sources differ" lines are one disagreement when this share of the words of the later
 # one are in the earlier one (the same conflict written for an event and for a fact).
 SAME_CONFLICT = 0.8
