@@ -403,3 +403,23 @@ def test_italian_editions_through_a_town_agree_with_edizioni(answerers: Answerer
     text = answerers.answer("quali edizioni passarono da Roma?", NOW, "it").text
     assert "passate per Roma" in text
     assert "passando" not in text
+
+
+def test_italian_solo_meaning_only_does_not_make_a_solo_winner(answerers: Answerers) -> None:
+    """The Ferrari Tribute 2013 note "la fonte indica solo la squadra" is "only", not alone."""
+    card = answerers.answer("/edition 2013 ferrari-tribute", NOW, "it").text
+    assert "Vincitore: Mingotti\n" in card + "\n"
+    assert "(da solo)" not in card
+    assert "Piero Taruffi (da solo)" in answerers.answer("/edition 1957", NOW, "it").text
+
+
+def test_no_italian_reply_calls_the_seed_page_a_news_page(
+    answerers: Answerers, knowledge: Knowledge
+) -> None:
+    """The curator's "pagina di notizie" in Italian knowledge texts, read by the Italian view
+    (the jargon test above reads the English knowledge, even in Italian)."""
+    italian = answerers.by_lang["it"]
+    replies = every_edition_reply(italian, italian.knowledge, "it")
+    replies += [answerers.answer(q, NOW, "it") for f in knowledge.facts for q in f.phrasings_it]
+    found = [line for r in replies for line in r.lines if "pagina di notizie" in line]
+    assert not found, "\n".join(found[:5])

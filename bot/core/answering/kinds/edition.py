@@ -644,7 +644,7 @@ def _co_driver(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m:
                 car=car,
             )
         )
-    elif crew.note and "solo" in crew.note.lower():
+    elif fmt.drove_solo(crew.co_driver, crew.note):
         d.lines.append(t("answers.edition.drove_alone", driver=crew.driver, year=ed.year))
     else:
         lack("co_driver")

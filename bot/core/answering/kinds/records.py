@@ -230,7 +230,7 @@ def _won_by(ed: Edition, person: str) -> bool:
 
 
 def _solo(co_driver: str | None, note: str | None) -> bool:
-    return co_driver is None and bool(note and "solo" in note.lower())
+    return fmt.drove_solo(co_driver, note)
 
 
 def speed_of(ed: Edition) -> float | None:
