@@ -417,3 +417,18 @@ def test_an_italian_daily_reminder_names_the_legs_towns_in_italian(
     with using("it"):
         text = reminder_text(day2, ed, event)
     assert text.splitlines()[1] == "La tappa di oggi: da Abano a Roma. Sosta per la notte: Roma."
+
+
+def test_an_italian_map_draws_the_towns_with_italian_names(answerers: Answerers) -> None:
+    """The Italian view once rebuilt Roma, Padova, Mantova without their coordinates: the
+    Italian map of 2026 left them out, and its notes stayed English."""
+    english = answerers.answer("/map 2026", NOW, "en")
+    italian = ask_it(answerers, "/map 2026")
+    assert italian.picture is not None
+    left_out = next(line for line in italian.lines if line.startswith("Non sulla mappa"))
+    assert left_out.endswith(": Lumezzane, Passo del Cavallo, Furlo.")
+    assert any(line.endswith(": Lumezzane, Passo del Cavallo, Furlo.") for line in english.lines)
+    assert "Disegnata a Pietrasanta: la Versilia è una zona costiera, non una città." in (
+        italian.lines
+    )
+    assert "Drawn at" not in italian.text

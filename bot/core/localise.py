@@ -126,9 +126,11 @@ def _italian_name(place: Place) -> str:
 
 
 def _place(place: Place) -> Place:
-    """Roma named first, Rome kept as another name so an English spelling still matches."""
+    """Roma named first, Rome kept as another name so an English spelling still matches; its
+    note (said under a map) in Italian, and its coordinates kept, so Italian maps draw it."""
+    texts = _texts(place)
     name = _italian_name(place)
-    if name == place.name:
-        return place
-    aliases = (place.name, *(a for a in place.aliases if a != name))
-    return Place(name, aliases, place.italian)
+    if name != place.name:
+        texts["name"] = name
+        texts["aliases"] = (place.name, *(a for a in place.aliases if a != name))
+    return replace(place, **texts)
