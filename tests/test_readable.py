@@ -423,3 +423,17 @@ def test_no_italian_reply_calls_the_seed_page_a_news_page(
     replies += [answerers.answer(q, NOW, "it") for f in knowledge.facts for q in f.phrasings_it]
     found = [line for r in replies for line in r.lines if "pagina di notizie" in line]
     assert not found, "\n".join(found[:5])
+
+
+def test_a_fact_over_several_editions_lists_no_reports_of_them(
+    answerer: Answerer, knowledge: Knowledge
+) -> None:
+    """ "Who organises the Mille Miglia?" listed the five 2013 reports under the organisers'
+    history, because the fact is about 1977, 2007, 2008, 2012 and 2013."""
+    facts = {f.id: f for f in knowledge.facts}
+    assert len(facts["revival-organisers"].editions) == 5
+    assert not answerer.fact_reply(facts["revival-organisers"]).reports
+    one = facts["monza-first-used-2015"]  # about one edition: its coverage is still linked
+    assert [r.title for r in answerer.fact_reply(one).reports] == [
+        r.title for r in knowledge.reports if r.edition_key == one.editions[0]
+    ]
