@@ -119,6 +119,7 @@ reports:
     year: 1931
     kind: report
     summary: Rudolf Caracciola wins the 1931 Mille Miglia in a Mercedes-Benz SSKL.
+    summary_it: Rudolf Caracciola vince la Mille Miglia 1931 su Mercedes-Benz SSKL.
     sources:
       - seed
 """,

@@ -469,7 +469,7 @@ def test_cli_index_with_broken_kb_prints_problems(
     assert code == 1
     assert out == [
         "places.yaml:4: places[0].alias: unknown key 'alias' (did you mean 'aliases'?); "
-        "allowed: name, aliases, lat, lon, source, note, no_coordinates, name_it, note_it"
+        "allowed: name, aliases, lat, lon, source, note, no_coordinates, note_it, name_it"
     ]
     assert not db.exists()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pytest
 
 from bot.cli import main
 from bot.core.answerers import Answerers
+from bot.core.i18n import using
 from bot.core.localise import italian_figures, localised
 from bot.core.model import Knowledge
+from bot.core.reminders import reminder_text, reminders_for
 from bot.core.reply import Kind, Reply
 
 NOW = datetime(2026, 3, 1, 10, tzinfo=UTC)
@@ -86,14 +89,14 @@ def test_an_italian_question_gets_italian_content_without_a_language(
     answerers: Answerers,
 ) -> None:
     reply = answerers.answer("chi ha vinto nel 2014", NOW)
-    assert "[classifica di regolarità]" in reply.text
+    assert "(1928; classifica di regolarità)" in reply.text
     english = answerers.answer("who won in 2014", NOW)
-    assert "[regularity classification]" in english.text
+    assert "(1928; regularity classification)" in english.text
 
 
 def test_a_telegram_language_code_picks_the_italian_knowledge(answerers: Answerers) -> None:
     reply = answerers.answer("who won in 2014", NOW, "it-IT")
-    assert "[classifica di regolarità]" in reply.text
+    assert "(1928; classifica di regolarità)" in reply.text
 
 
 def test_italian_numbers_use_italian_separators(answerers: Answerers) -> None:
@@ -239,6 +242,12 @@ def line_of(path: Path, text: str) -> int:
             "role: co-founder of the Mille Miglia",
             "people[0].role_it",
         ),
+        (
+            "reports.yaml",
+            "    summary_it: Rudolf Caracciola vince la Mille Miglia 1931 su Mercedes-Benz SSKL.",
+            "summary: Rudolf Caracciola wins the 1931 Mille Miglia in a Mercedes-Benz SSKL.",
+            "reports[0].summary_it",
+        ),
     ],
 )
 def test_validate_reports_a_missing_italian_text(
@@ -304,3 +313,122 @@ def test_the_italian_calendar_names_italian_towns(answerers: Answerers) -> None:
     ics = calendar_for(knowledge, "", NOW, "it").ics.decode("utf-8").replace("\r\n ", "")
     assert "Roma" in ics
     assert not re.search(r"\bRome\b", ics)
+
+
+# Texts the answering core shows that once had no Italian version (issue 14): a report's
+# summary and car pictured, a leg's note, a crew's note, a place's note under a map.
+@pytest.mark.parametrize(
+    ("relative", "removed", "key_line", "where"),
+    [
+        (
+            "reports.yaml",
+            "    car_pictured_it: Alfa Romeo G1 del 1921",
+            "car_pictured: 1921 Alfa Romeo G1",
+            "reports[2].car_pictured_it",
+        ),
+        (
+            "editions/mille-miglia-revival.yaml",
+            "        note_it: Il primo arrivo di tappa a Torino.",
+            "note: The first stage finish in Turin.",
+            "editions[33].legs[0].note_it",
+        ),
+        (
+            "editions/mille-miglia-speed.yaml",
+            "        note_it: numero di gara 722 (partenza alle 7:22)",
+            "note: race number 722 (start time 7:22 a.m.)",
+            "editions[28].winners[0].note_it",
+        ),
+        (
+            "places.yaml",
+            "    note_it: Middleburg, Virginia (la base della Warm Up USA).",
+            'note: "Middleburg, Virginia (Warm Up USA\'s base)."',
+            "places[51].note_it",
+        ),
+    ],
+)
+def test_validate_asks_for_every_text_a_reply_shows(
+    real_kb: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    relative: str,
+    removed: str,
+    key_line: str,
+    where: str,
+) -> None:
+    kb = Path(shutil.copytree(real_kb, tmp_path / "knowledge"))
+    path = kb / relative
+    text = path.read_text(encoding="utf-8")
+    assert text.count(removed + "\n") == 1
+    path.write_text(text.replace(removed + "\n", ""), encoding="utf-8")
+    code, out = run_validate(kb, capsys)
+    assert code == 1
+    field = where.rsplit(".", 1)[1]
+    assert out[:1] == [
+        f"{relative}:{line_of(path, key_line)}: {where}: missing Italian version: add "
+        f"{field} beside {field.removesuffix('_it')}"
+    ]
+
+
+def test_every_report_reads_italian_in_the_italian_view(knowledge: Knowledge) -> None:
+    italian = localised(knowledge, "it")
+    for english, translated in zip(knowledge.reports, italian.reports, strict=True):
+        assert translated.summary != english.summary, english.id
+        assert not ENGLISH_WORDS.search(translated.summary), translated.summary
+        if english.car_pictured and " of " in english.car_pictured:
+            assert " of " not in (translated.car_pictured or ""), english.id
+
+
+@pytest.mark.parametrize(
+    ("question", "italian", "english"),
+    [
+        ("chi è lo sponsor?", "principale sponsor automobilistico", "signed on"),
+        (
+            "che auto è nella galleria fotografica della mille miglia 2014?",
+            "Auto in foto: HW Alta 2000 Sport del 1951.",
+            "Picture gallery",
+        ),
+    ],
+)
+def test_a_report_is_said_in_italian(
+    answerers: Answerers, question: str, italian: str, english: str
+) -> None:
+    text = ask_it(answerers, question).text
+    assert italian in text
+    assert english not in text
+
+
+def test_a_race_day_leg_is_italian_towns_and_note(answerers: Answerers) -> None:
+    reply = answerers.answer("dove sono oggi?", datetime(2024, 6, 11, 8, tzinfo=UTC), "it")
+    assert reply.lines[0].endswith("da Brescia a Torino.")
+    assert "Il primo arrivo di tappa a Torino." in reply.lines
+    assert "Turin" not in reply.text
+
+
+def test_an_italian_daily_reminder_names_the_legs_towns_in_italian(
+    knowledge: Knowledge,
+) -> None:
+    italian = localised(knowledge, "it")
+    event = next(e for e in italian.events if e.id == "mille-miglia")
+    ed = italian.edition("mille-miglia", 2014)
+    assert ed is not None
+    day2 = next(
+        r for r in reminders_for(ed, event, datetime(2014, 5, 1, tzinfo=UTC)) if r.day_index == 2
+    )
+    with using("it"):
+        text = reminder_text(day2, ed, event)
+    assert text.splitlines()[1] == "La tappa di oggi: da Abano a Roma. Sosta per la notte: Roma."
+
+
+def test_an_italian_map_draws_the_towns_with_italian_names(answerers: Answerers) -> None:
+    """The Italian view once rebuilt Roma, Padova, Mantova without their coordinates: the
+    Italian map of 2026 left them out, and its notes stayed English."""
+    english = answerers.answer("/map 2026", NOW, "en")
+    italian = ask_it(answerers, "/map 2026")
+    assert italian.picture is not None
+    left_out = next(line for line in italian.lines if line.startswith("Non sulla mappa"))
+    assert left_out.endswith(": Passo del Cavallo, Furlo.")
+    assert any(line.endswith(": Passo del Cavallo, Furlo.") for line in english.lines)
+    assert "Disegnata a Pietrasanta: la Versilia è una zona costiera, non una città." in (
+        italian.lines
+    )
+    assert "Drawn at" not in italian.text

@@ -209,7 +209,7 @@ def test_an_italian_map_names_towns_and_explains_them_in_italian(knowledge: Know
     assert "15. Roma" in [town.label for town in layout.towns]
     assert layout.title == "Mille Miglia 2026: il percorso"
     small = " ".join(layout.small_print)
-    assert "Disegnata a Pietrasanta: la Versilia è un tratto di costa" in small
+    assert "Disegnata a Pietrasanta: la Versilia è una zona costiera" in small
     assert "Drawn at" not in small and "Non sulla mappa" in small
     english = " ".join(laid_out(knowledge, "mille-miglia/2026").small_print)
     assert "Drawn at Pietrasanta: Versilia is a coastal area" in english

@@ -7,6 +7,7 @@ name takes) are here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.core.i18n import current, t
@@ -64,10 +65,20 @@ def crew_names(crew: Crew) -> str:
     return crew.driver
 
 
+# A crew's note that says the driver ran alone: "solo", Italian "da solo" (a note in which
+# Italian "solo" means "only", "la fonte indica solo la squadra", says nothing of the kind).
+_SOLO = re.compile(r"^(?:da )?solo\b", re.IGNORECASE)
+
+
+def drove_solo(co_driver: str | None, note: str | None) -> bool:
+    """Whether a winning crew was one driver alone, as its note says."""
+    return co_driver is None and bool(note and _SOLO.match(note.strip()))
+
+
 def crew_text(crew: Crew, with_car: bool = True) -> str:
     """'Rudolf Caracciola and Wilhelm Sebastian in a Mercedes-Benz SSKL'."""
     text = crew_names(crew)
-    if not crew.co_driver and crew.note and "solo" in crew.note.lower():
+    if drove_solo(crew.co_driver, crew.note):
         text = t("answers.crew.solo", names=text)
     if with_car and crew.car:
         form = "vowel" if article(crew.car) == "an" else "consonant"

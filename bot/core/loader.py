@@ -666,6 +666,7 @@ def _leg(item: dict[str, Any]) -> Leg:
         note=item.get("note"),
         sources=tuple(item["sources"]),
         line=item[LINE_KEY],
+        italian=_italian(item),
     )
 
 

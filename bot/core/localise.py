@@ -21,6 +21,7 @@ from bot.core.model import (
     Event,
     Fact,
     Knowledge,
+    Leg,
     Person,
     Place,
     Report,
@@ -57,7 +58,7 @@ def localised(knowledge: Knowledge, lang: str) -> Knowledge:
 
 
 def _texts(
-    item: Event | Edition | Crew | Fact | Person | Report | Conflict | Era | Place,
+    item: Event | Edition | Crew | Fact | Person | Report | Conflict | Era | Place | Leg,
 ) -> dict[str, Any]:
     return dict(item.italian)
 
@@ -84,7 +85,24 @@ def _edition(ed: Edition, towns: dict[str, str]) -> Edition:
         **texts,
         winners=tuple(replace(crew, **_texts(crew)) for crew in ed.winners),
         route=tuple(towns.get(town, town) for town in ed.route),
+        legs=tuple(_leg(leg, towns) for leg in ed.legs),
         conflicts=_conflicts(ed.conflicts),
+    )
+
+
+def _leg(leg: Leg, towns: dict[str, str]) -> Leg:
+    """A day of the route with its note in Italian and its towns by their Italian names."""
+
+    def town(name: str | None) -> str | None:
+        return towns.get(name, name) if name else name
+
+    return replace(
+        leg,
+        **_texts(leg),
+        to=town(leg.to) or leg.to,
+        start=town(leg.start),
+        via=tuple(towns.get(v, v) for v in leg.via),
+        overnight=town(leg.overnight),
     )
 
 
@@ -108,16 +126,11 @@ def _italian_name(place: Place) -> str:
 
 
 def _place(place: Place) -> Place:
-    """Roma named first, Rome kept as another name so an English spelling still matches.
-
-    Its note (how a map draws it) is in Italian too; everything else is kept: an Italian map
-    of a route through Roma needs Rome's coordinates.
-    """
-    changes: dict[str, Any] = {}
-    note = _texts(place).get("note")
-    if isinstance(note, str):
-        changes["note"] = note
+    """Roma named first, Rome kept as another name so an English spelling still matches; its
+    note (said under a map) in Italian, and its coordinates kept, so Italian maps draw it."""
+    texts = _texts(place)
     name = _italian_name(place)
     if name != place.name:
-        changes.update(name=name, aliases=(place.name, *(a for a in place.aliases if a != name)))
-    return replace(place, **changes) if changes else place
+        texts["name"] = name
+        texts["aliases"] = (place.name, *(a for a in place.aliases if a != name))
+    return replace(place, **texts)

@@ -104,6 +104,7 @@ class Leg:
     note: str | None = None
     sources: tuple[str, ...] = ()
     line: int = 0
+    italian: Italian = ()
 
     @property
     def places(self) -> tuple[str, ...]:

@@ -6,8 +6,12 @@ language drafted the lines:
 - curator shorthand in knowledge texts ("the seed page", "(not checked)") is rewritten as a
   reader understands it (rules in ``wording.yaml``);
 - a line that repeats an earlier one is dropped: the same line twice, a line that only repeats
-  a mark ("Taruffi drove solo." under "Taruffi (solo)"), and on a person's card a paragraph
-  whose words an earlier paragraph already says (a fact retelling the card's summary);
+  a mark ("Taruffi drove solo." under "Taruffi (solo)"), a line whose text (after its label)
+  an earlier line already holds ("Route: route diverted through Mantua" under "Distance: about
+  1,597 km; route diverted through Mantua"), an earlier line that a later one holds whole (the
+  later, fuller one is kept), a "sources differ" line retelling an earlier one in other words
+  (an event's conflict and a fact's), and on a person's card a paragraph whose words an
+  earlier paragraph already says (a fact retelling the card's summary);
 - parentheses inside parentheses become brackets, as style guides ask ("Field: 435 entries
   (435 official entries [MMR] / 451 cars [Quill & Pad])"): a car name with its own brackets
   inside a list of wins, a source inside a field note;
@@ -37,6 +41,15 @@ SAME_SPEED = 0.0005
 # words of three letters or more) are in one earlier line.
 REPEAT_SHARE = 0.85
 MIN_WORDS = 6
+# A text held whole by another line is a repeat when it is at least this long: shorter ones
+# ("1,600 km", "Brescia - Rome") are figures and names that lines rightly share.
+MIN_HELD = 20
+# Two "sources differ" lines are one disagreement when this share of the words of the later
+# one are in the earlier one (the same conflict written for an event and for a fact).
+SAME_CONFLICT = 0.8
+# A label before a line's text: "Route: ", "Eligible cars: ", "Percorso: ", or the subject of
+# a list's line ("Lo Stile Mille Miglia Concorso d'Eleganza: ...").
+_LABEL = re.compile(r"^[^:.;()]{1,60}:\s+")
 
 _SPEED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km/h|mph)\b")
 _PARTS = re.compile(r"\s+(vs\.?|contro)\s+")
@@ -77,13 +90,57 @@ def readable_lines(
         line = unnested(reader_text(raw))
         if line.startswith(differ) and differ:
             conflict = conflict_reading(line[len(differ) :])
-            if conflict is None:
+            if conflict is None or _same_conflict(conflict, kept, differ):
                 continue
             line = differ + conflict
         elif _repeats(line, kept, title, paragraphs):
             continue
+        elif (said := _held(line, kept)) is not None:
+            if said >= 0:  # "Eligible cars: X" then "X": the sentence, without its label
+                kept[said] = line
+            continue
+        else:  # a fuller line replaces one it holds whole (never the reply's first line)
+            kept = kept[:1] + [e for e in kept[1:] if e.startswith(differ) or not _holds(line, e)]
         kept.append(line)
     return kept
+
+
+def _body(line: str) -> str:
+    """A line's text without its label ("Route: X" -> "X"), without a closing full stop."""
+    return _LABEL.sub("", line, count=1).rstrip(". ")
+
+
+def _held(line: str, earlier: list[str]) -> int | None:
+    """Whether an earlier line already holds this line's text whole: None when none does;
+    else the index of a labelled line this bare one should stand for (-1: just drop it).
+
+    Lines of a list say the same of different subjects ("Coppa delle Alpi: dates not
+    announced yet", "1000 Miglia Green: dates not announced yet"): those are no repeat.
+    """
+    body = _body(line)
+    if len(body) < MIN_HELD:
+        return None
+    bare = line.rstrip(". ") == body  # no label of its own
+    for n, e in enumerate(earlier):
+        if body not in e:
+            continue
+        if body == _body(e) and not bare:
+            continue  # the same words of another subject (or field)
+        return n if bare and body == _body(e) != e.rstrip(". ") else -1
+    return None
+
+
+def _holds(line: str, earlier: str) -> bool:
+    """Whether ``line`` holds an earlier line's text whole, so the earlier one can go."""
+    body = _body(earlier)
+    return len(body) >= MIN_HELD and body in line and body != _body(line)
+
+
+def _same_conflict(text: str, kept: list[str], differ: str) -> bool:
+    own = _content(text)
+    return bool(own) and any(
+        len(own & _content(e)) >= SAME_CONFLICT * len(own) for e in kept if e.startswith(differ)
+    )
 
 
 def unnested(line: str) -> str:

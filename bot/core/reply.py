@@ -37,6 +37,8 @@ class ReportLink:
 
     def credits(self, texts: Catalogue) -> str:
         """' by Dennis Gray, photos by Bob Ross': who wrote it and who took its photos."""
+        if self.author and self.photos_by == self.author:  # not "by X, photos by X"
+            return texts("answers.labels.report_by_and_photos", author=self.author)
         by = texts("answers.labels.report_by", author=self.author) if self.author else ""
         if self.photos_by:
             by += texts("answers.labels.report_photos", name=self.photos_by)

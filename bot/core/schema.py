@@ -112,6 +112,7 @@ EVENT = bilingual(
 )
 
 # A car's name may hold a description in words ("aerodynamic Touring-bodied coupe"): car_it.
+# A crew's note is a text replies show ("crew from Germany", "solo"): note_it.
 CREW = bilingual(
     mapping(
         driver=text(True),
@@ -120,23 +121,27 @@ CREW = bilingual(
         make=text(),
         note=text(),
     ),
-    (),
+    ("note",),
     ("car",),
 )
 
-# One day of an edition's route ("legs:"); "from" is a YAML key, not Python.
-LEG = Spec(
-    "map",
-    fields={
-        "day": Spec("int", True),
-        "date": Spec("date", True),
-        "from": text(),
-        "via": texts(),
-        "to": text(True),
-        "overnight": text(),
-        "note": text(),
-        "sources": urls(),
-    },
+# One day of an edition's route ("legs:"); "from" is a YAML key, not Python. Its towns are
+# named in Italian through places.yaml; its note is a text replies show: note_it.
+LEG = bilingual(
+    Spec(
+        "map",
+        fields={
+            "day": Spec("int", True),
+            "date": Spec("date", True),
+            "from": text(),
+            "via": texts(),
+            "to": text(True),
+            "overnight": text(),
+            "note": text(),
+            "sources": urls(),
+        },
+    ),
+    ("note",),
 )
 
 EDITION_TEXTS = (
@@ -202,7 +207,8 @@ EVENT_CONFLICT_FIELDS = (
     frozenset(f for f in EVENT.fields if not f.endswith(ITALIAN_SUFFIX)) | CONFLICT_FIELDS
 )
 
-# photos_by is a name, or words ("the author and Bob Ross"): then photos_by_it.
+# photos_by is a name, or words ("the author and Bob Ross"): then photos_by_it. The summary
+# and the car pictured are said in replies about a report: summary_it, car_pictured_it.
 REPORT = bilingual(
     mapping(
         id=Spec("slug", True),
@@ -219,7 +225,7 @@ REPORT = bilingual(
         corroboration=text(),
         sources=urls(),
     ),
-    (),
+    ("summary", "car_pictured"),
     ("photos_by",),
 )
 
@@ -279,7 +285,8 @@ PERSON = bilingual(
     ("role", "summary"),
 )
 
-# name_it only where the Italian name differs (Rome / Roma); Italian replies show it.
+# name_it only where the Italian name differs (Rome / Roma); Italian replies show it. A note
+# (how a route entry is drawn) is said under a map: note_it.
 PLACE = bilingual(
     mapping(
         name=text(True),
@@ -290,8 +297,8 @@ PLACE = bilingual(
         note=text(),
         no_coordinates=text(),
     ),
-    (),
-    ("name", "note"),
+    ("note",),
+    ("name",),
 )
 
 # The top level of each kind of file. Which kind a file is follows from its path.

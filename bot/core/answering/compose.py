@@ -43,6 +43,8 @@ def attach(view: View, draft: Draft, ed: Edition, sources: bool = True) -> None:
 def report_line(rep: Report) -> str:
     by = t("answers.report.by", author=rep.author) if rep.author else ""
     photos = t("answers.report.photos", name=rep.photos_by) if rep.photos_by else ""
+    if rep.author and rep.photos_by == rep.author:  # not "by X (photos: X)"
+        by, photos = t("answers.report.by_and_photos", author=rep.author), ""
     return t("answers.report.line", title=rep.title, site=rep.site, by=by, photos=photos)
 
 

@@ -246,7 +246,8 @@ def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
         ),
         None,
     )
-    if years and year < min(years):
+    began = [int(y) for y in re.findall(r"\b\d{4}\b", event.since)]
+    if years and year < min(years) and began and year < began[0]:
         draft.lines.append(
             t(
                 "answers.not_yet_existing",
@@ -256,6 +257,10 @@ def no_edition(v: View, ctx: Ctx, event: Event, year: int) -> Draft:
             )
         )
         draft.kind = Kind.ANSWER
+    elif years and year < min(years):  # "since: not stated": no claim that it did not exist
+        draft.lines.append(
+            t("answers.none_before", event=fmt.the_event(event, "event_cap"), first=min(years))
+        )
     elif year > today.year or (
         years and year > max(years) and not (era and year >= (era.annual_from or year + 1))
     ):  # a yearly event's past year is a gap in the sources, not "not announced"
@@ -472,8 +477,11 @@ def _route(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: lis
         return
     if ed.route:
         d.lines.append(route_of(e, ed))
-    if ed.route_note:
-        d.lines.append(ed.route_note)
+    if ed.route_note and ed.route_note not in (ed.distance_note or ""):  # said once, below
+        # a note alone ("route diverted through Mantua") reads as the route: labelled so
+        d.lines.append(
+            ed.route_note if ed.route else t("answers.labels.route", value=ed.route_note)
+        )
     if ed.distance_note or ed.distance_km:
         distance = ed.distance_note or fmt.km(ed.distance_km or 0)
         d.lines.append(t("answers.edition.distance_line", value=distance))
@@ -682,7 +690,7 @@ def _co_driver(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m:
                 car=car,
             )
         )
-    elif crew.note and "solo" in crew.note.lower():
+    elif fmt.drove_solo(crew.co_driver, crew.note):
         d.lines.append(t("answers.edition.drove_alone", driver=crew.driver, year=ed.year))
     else:
         lack("co_driver")

@@ -154,7 +154,7 @@ def select(q: Query, v: View, event: Event) -> Selection:
         sel.uses |= q.at("make") | q.intent_at("car", "make")
         sel.uses |= q.op_at("except") if sel.other_make else frozenset()
         key = "answers.records.other_make" if sel.other_make else "answers.records.make"
-        sel.said.append(t(key, make=sel.make))
+        sel.said.append(t(key, make=sel.make, a_make=fmt.a_car(sel.make)))  # "an Alfa Romeo"
     if q.people and len(q.people) <= 2 and not _compares(q):
         sel.person = q.people[0]
         sel.people = q.people
@@ -261,7 +261,7 @@ def _won_by(ed: Edition, person: str) -> bool:
 
 
 def _solo(co_driver: str | None, note: str | None) -> bool:
-    return co_driver is None and bool(note and "solo" in note.lower())
+    return fmt.drove_solo(co_driver, note)
 
 
 def speed_of(ed: Edition) -> float | None:

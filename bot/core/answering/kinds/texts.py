@@ -224,8 +224,8 @@ def fact_draft(v: View, fact: Fact) -> Draft:
     draft = Draft(0.0, lines=[fact.answer], topic=f"fact:{fact.id}")
     for conflict in fact.conflicts:
         draft.lines.append(t("answers.labels.sources_differ", text=conflict.text))
-    for key in fact.editions:
-        draft.reports.extend(v.reports.get(key, []))
+    if len(fact.editions) == 1:  # a fact over five editions is not about their coverage
+        draft.reports.extend(v.reports.get(fact.editions[0], []))
     for rid in fact.reports:
         if rid in v.report_by_id:
             draft.reports.append(v.report_by_id[rid])
