@@ -373,6 +373,8 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # "how old": a fact phrasing about "the old Mille Miglia" is no age
+    "how old is Stirling Moss?",
     # the dates say 1999 ran four days, a curated note says 2014 was the first four-day format
     "which revival edition was the first to run over four days?",
     # the record names only the make: the model is not known
@@ -434,6 +436,7 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    ("when did the revival start?", "The revival (a regularity rally) began in 1977"),
     # a text naming Ferrari names Enzo Ferrari; his "company" is the Auto Avio Costruzioni
     ("which car of Enzo Ferrari's own firm started in 1940?", "815"),
     ("which report was written by Len Clarke?", "La Festa Mille Miglia 2013"),

@@ -180,3 +180,9 @@ def year_list(years: list[int]) -> str:
         else:
             ranges.append([y])
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in ranges)
+
+
+def capital(text: str) -> str:
+    """The text with its first letter capitalised, to start a sentence ('the revival' ->
+    'The revival'); the rest is left alone ("L'epoca", 'McLaren')."""
+    return text[:1].upper() + text[1:]

@@ -99,7 +99,9 @@ class Lexicon:
         """Words that carry no meaning in a fact's phrasing: stop words and filler, but not
         names or era words ("today" is not "in 1955", "the revival" not "the mille miglia")."""
         eras = {p[0] for phrases in self.eras.values() for p in phrases if len(p) == 1}
-        return frozenset((self.stopwords | self.filler) - NAME_WORDS - eras)
+        # An operation's word is meaning too: "who won solo?" is not "who won the most?".
+        ops = {p[0] for phrases in self.operations.values() for p in phrases if len(p) == 1}
+        return frozenset((self.stopwords | self.filler) - NAME_WORDS - eras - ops)
 
     def role(self, name: str) -> frozenset[str]:
         """A named word set of ``roles:`` in lexicon.yaml (KeyError for a typo in code)."""

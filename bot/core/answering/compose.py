@@ -48,6 +48,12 @@ def report_line(rep: Report) -> str:
     return t("answers.report.line", title=rep.title, site=rep.site, by=by, photos=photos)
 
 
+def era_words(era: Era) -> str:
+    """'the revival (regularity rally)', 'the speed race': how a sentence names an era."""
+    cat = current()
+    return cat.texts.get(f"answers.era_names.{era.id}") or era.name
+
+
 def era_span(era: Era) -> str:
     """'in the speed race (1927-1957)', 'in the revival (regularity rally) (1977-today)'."""
     cat = current()

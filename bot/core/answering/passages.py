@@ -148,6 +148,7 @@ class Passages:
         # A fact phrasing's key words -> (passage, phrasing): "is this question a phrasing?"
         self._by_keys: dict[tuple[str, ...], list[tuple[int, Phrasing]]] = defaultdict(list)
         self.vocabulary: set[str] = set()
+        self._rare_stems = {stem(w) for w in lex.role("unknowable")}
         # Place names, so "where" is explained by a text that names a place.
         self._places = {
             w
@@ -343,6 +344,10 @@ class Passages:
             )
         )
         keys = {stem(t) for t in tokens} | set(tokens)
+        # What the knowledge rarely holds (an age, a price) is explained only by a text that
+        # shows the word itself, not by a phrasing that uses it otherwise ("the old race").
+        shown = {stem(t) for t in words(normalise(text))} & self._rare_stems
+        keys |= {f"!{t}" for t in shown}
         self.vocabulary.update(w for w in keys if len(w) >= 4 and "'" not in w)
         keys |= {f"#{g}" for t in tokens for g in self.lex.synonyms.get(t, ())}
         keys |= {f"@{y}" for y in mentioned | set(years)}
@@ -390,6 +395,9 @@ class Passages:
                 keys[i] = [f"@{years[i]}"]
                 continue
             token = tokens[i]
+            if token in self.lex.role("unknowable"):  # "how old": only a text saying "old"
+                keys[i] = [f"!{stem(token)}"]
+                continue
             keys[i] = [stem(token), token, *(f"#{g}" for g in self.lex.synonyms.get(token, ()))]
             if i in typed:
                 keys[i].append(typed[i])

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from bot.core import formatting as fmt
 from bot.core.answering import scores
-from bot.core.answering.compose import report_line
+from bot.core.answering.compose import era_words, report_line
 from bot.core.answering.kinds.upcoming import latest_winners, season_line
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import Ctx
 from bot.core.i18n import t
-from bot.core.model import Event, Status
+from bot.core.model import Era, Event, Status
 from bot.core.reply import Draft, Kind
 from bot.core.text import normalise, words
 from bot.core.understand import Query
@@ -75,6 +75,12 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         yield Reading("event:card", summary(ctx, event), uses, prior)
 
 
+def _one_era(q: Query, event: Event) -> Era | None:
+    """The one era of the event the question names ("the revival"), if it names one."""
+    named = [e for e in event.eras if e.id in q.eras]
+    return named[0] if len(named) == 1 else None
+
+
 def _its_places(q: Query, event: Event) -> frozenset[int]:
     """Names of where the event is held, as the question adds them: "La Festa ... Japan"."""
     proper = {normalise(w) for w in event.where.replace("(", " ").split() if w[:1].isupper()}
@@ -114,6 +120,13 @@ def fields(ctx: Ctx, q: Query, event: Event, asked: list[str]) -> Draft:
         draft.lines.append(t("answers.labels.where", value=event.where))
         if q.intents & {"since", "route"} or v.lex.role("start_finish") & set(q.tokens):
             draft.lines.extend(_sentences_with(event, v.lex.role("start_finish")))
+    era = _one_era(q, event)
+    if "since" in asked and era is not None:  # "when did the revival start?": its own start
+        draft.lines.append(
+            t("answers.era_began", era=fmt.capital(era_words(era)), year=era.start_year)
+        )
+        draft.lines.append(era.summary)
+        asked = [a for a in asked if a != "since"]
     if "since" in asked:
         first = min(
             (e for e in v.editions[event.id] if e.status is Status.HELD),
