@@ -436,6 +436,8 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    # "the revival in 2008-2012": the years already say which era
+    ("who organised the revival from 2008 to 2012?", "Sanremorally"),
     ("when did the revival start?", "The revival (a regularity rally) began in 1977"),
     # a text naming Ferrari names Enzo Ferrari; his "company" is the Auto Avio Costruzioni
     ("which car of Enzo Ferrari's own firm started in 1940?", "815"),

@@ -21,7 +21,7 @@ from bot.core.i18n import current, t
 from bot.core.lexicon import lexicon
 from bot.core.reply import Draft, Kind
 from bot.core.text import normalise, words
-from bot.core.understand import Query, understand
+from bot.core.understand import OPEN_RANGE_END, OPEN_RANGE_START, Query, understand
 
 # Where a question may be cut into parts: commas, semicolons, question marks, "and", "e".
 _SPLIT = re.compile(r"\s*(?:[,;?]|\band\b|\bed?\b|\balso\b|\binoltre\b)\s*", re.IGNORECASE)
@@ -112,6 +112,7 @@ def plan(q: Query, ctx: Ctx) -> Draft:
         return _unknown(t("answers.no_knowledge"), "empty")
     if not _about_anything(q, ctx):
         return abstain(q, None)
+    q = _without_restated_eras(q, ctx)
     found = readings(q, ctx)
     best = found[0] if found else None
     if best is not None and scores.explains_all(best, q, ctx.view):
@@ -187,6 +188,21 @@ def _one_year(draft: Draft) -> int | None:
         return int(draft.edition.partition("/")[2])
     found = {int(y) for y in YEAR.findall(draft.lines[0])} if draft.lines else set()
     return found.pop() if len(found) == 1 else None
+
+
+def _without_restated_eras(q: Query, ctx: Ctx) -> Query:
+    """ "The revival in 2008-2012": an era whose span holds every year asked only restates
+    them, so its word needs no text or record of its own to explain it."""
+    event = ctx.view.event_of(q.events[0] if q.events else None)
+    asked = list(q.years) + list(q.year_range or ())
+    if event is None or not asked or OPEN_RANGE_START in asked or OPEN_RANGE_END in asked:
+        return q
+    restated: set[int] = set()
+    for era in event.eras:
+        end = era.end_year or max(asked)
+        if era.id in q.eras and all(era.start_year <= y <= end for y in asked):
+            restated |= q.at(f"era:{era.id}")
+    return replace(q, content=q.content - restated) if restated else q
 
 
 def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
