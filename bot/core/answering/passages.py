@@ -430,7 +430,7 @@ class Passages:
             for owner, w in best.items():
                 explains[owner].add(i)
                 weight[owner] += w
-            if len(explains) > CANDIDATES_KEPT:  # keep the best; the rest cannot catch up
+            if len(explains) > 2 * CANDIDATES_KEPT:  # keep the best; the rest cannot catch up
                 kept = heapq.nsmallest(
                     CANDIDATES_KEPT, explains, key=lambda o: (-len(explains[o]), -weight[o])
                 )
