@@ -142,6 +142,10 @@ def test_replies_that_are_not_answers_get_no_suggestions(answerers: Answerers) -
 
 # Conversations whose last reply must say (or must not say) something.
 LAST_TURN = (
+    # a year alone after another event asks about that event's edition
+    (("Cos'è la 1000 Millas Sport?", "quanti equipaggi c'erano nell'edizione 2023?"), "it", "110"),
+    # "two years after 2005" counts from the year it names
+    (("chi ha vinto la 1000 Miglia nel 2005?", "e due anni dopo il 2005?"), "it", "Bergamaschi"),
     # "that year" is the year the previous answer gave
     (("when did the Ferrari Tribute start?", "how many cars took part that year?"), "en", "130"),
     # "tornata a vincere" asks about other years

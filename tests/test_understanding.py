@@ -126,6 +126,12 @@ OPERATIONS = [
     ("which was the fastest edition of the speed race?", ["1940"], []),
     # editions by how many days they lasted (from their dates)
     ("which editions lasted five days?", ["2023:", "2025:"], ["2014:"]),
+    # a short year after "nel"/"in", a year counted from another
+    ("chi ha vinto nel 51?", ["Villoresi"], []),
+    ("who won two years after 1950?", ["1952", "Bracco"], []),
+    ("how many editions were held in the 1930s?", ["9 editions"], ["12th"]),
+    # "the smallest car" is a car, not the smallest field
+    ("what was the smallest car ever to take part?", ["Isetta"], ["starters"]),
     # years apart: each side read as a question of its own
     ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
     (
@@ -373,6 +379,12 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # the word left over is the very thing asked
+    "what engine did the OM that won in 1927 have?",
+    "the Alfa that won in 2019 - was it a private car?",
+    "which edition had the biggest winning margin, 2012 or 2013?",
+    "what did Moss and Jenkinson eat during the 1955 race?",
+    "quanti anni ha Fabio Salvinelli?",
     # "how old": a fact phrasing about "the old Mille Miglia" is no age
     "how old is Stirling Moss?",
     # the dates say 1999 ran four days, a curated note says 2014 was the first four-day format

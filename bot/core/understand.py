@@ -22,7 +22,9 @@ from bot.core.text import fold, normalise, words
 
 CORRECTIONS_KEPT = 5000  # typo corrections remembered (least recently used forgotten first)
 _YEAR = re.compile(r"(?<![\d'])(1[89]\d\d|20\d\d)(?!\d)")
-_SHORT_YEAR = re.compile(r"'(\d\d)(?!\d)(?!s)")
+_SHORT_YEAR = re.compile(
+    r"(?:'|\b(?:nel|del|dal|al|in|of|since|from)\s)(\d\d)(?![\d.,%])(?!s)(?! ?(?:km|mph|cars|auto|giorni|days))"
+)
 _DECADE = re.compile(r"\b(1[89]|20)(\d)0 ?'?s\b")
 _SHORT_DECADE = re.compile(r"(?:^|\s|')(\d)0 ?'?s\b")
 _DECADE_IT = re.compile(r"anni ?'?(\d)0")
@@ -286,7 +288,8 @@ class Catalog:
         if self._keywords is None:
             self._keywords = sorted(self.name_words | self.lex.vocabulary())
         found = process.extractOne(token, self._keywords, scorer=fuzz.ratio, score_cutoff=80)
-        return found[0] if found else token
+        # A typo keeps its first letter ("mos", "wat"); "eat" is no "beat", "private" no "pirate".
+        return found[0] if found and found[0][:1] == token[:1] else token
 
     def find(self, tokens: list[str]) -> list[Match]:
         """Longest non-overlapping names in the question, left to right."""
@@ -338,7 +341,31 @@ def _open_range(folded: str) -> tuple[int, int] | None:
     return (year, OPEN_RANGE_END)
 
 
+# "two years after 2005", "due anni dopo il 2005": one year, counted from another.
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "un": 1, "uno": 1,
+    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "dieci": 10,
+}  # fmt: skip
+_COUNTED_YEAR = re.compile(
+    r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r") (?:years?|anni|anno) "
+    r"(after|later than|before|dopo|prima)(?: (?:il|del|the))? ((?:19|20)\d\d)\b"
+)
+
+
+def _counted_year(folded: str) -> int | None:
+    """The year "two years after 2005" names, or None."""
+    found = _COUNTED_YEAR.search(folded)
+    if found is None:
+        return None
+    n = int(found.group(1)) if found.group(1).isdigit() else _NUMBER_WORDS[found.group(1)]
+    before = found.group(2) in ("before", "prima")
+    return int(found.group(3)) + (-n if before else n)
+
+
 def _years(folded: str) -> tuple[list[int], tuple[int, int] | None]:
+    counted = _counted_year(folded)
+    if counted is not None:
+        return [counted], None
     years = [int(y) for y in _YEAR.findall(folded)]
     for short in _SHORT_YEAR.findall(folded):
         n = int(short)
@@ -383,6 +410,10 @@ def understand(question: str, catalog: Catalog) -> Query:
     marks: dict[str, set[int]] = defaultdict(set)
     years, span = _years(folded)
     _mark_years(tokens, years, span, marks)
+    counted = _COUNTED_YEAR.search(folded)
+    if counted is not None and years:  # "two years after 2005": its words name 2007
+        said = set(counted.group(0).split()) - lex.stopwords | {counted.group(3)}
+        marks["year"].update(i for i, t in enumerate(tokens) if t in said)
     ordinal: int | None = None
     found = _ORDINAL.search(folded)
     if found and int(found.group(1)) not in years:
@@ -533,6 +564,7 @@ def _mark_years(
 # Intents whose phrases ask for a field (not the frame of a question: "what is", "how many").
 _ASKING = frozenset(
     {
+        "age",
         "organiser",
         "eligibility",
         "co_driver",

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.answering.passages import YEAR
+from bot.core.events import DEFAULT_EVENT
 from bot.core.i18n import current
 from bot.core.lexicon import lexicon
 from bot.core.reply import Draft
@@ -131,6 +132,8 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> FollowUp
     own_subject = q.has_subject
     own_field = bool(q.intents - {"who_is", "what_is"})
     if own_subject and own_field and not (refers or goes_on or shift is not None):
+        if _year_of_the_same_event(q, context):  # "how many crews in the 2023 edition?"
+            return FollowUp(replace(q, events=context.events), used=True)
         return FollowUp(q)  # names its own subject and asks its own field
     if not (q.content or own_field or refers or goes_on or shift is not None):
         return FollowUp(q)  # "thanks", "ok": nothing that needs a subject
@@ -158,6 +161,17 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> FollowUp
     enriched = replace(enriched, content=enriched.content - consumed)
     used = enriched is not q
     return FollowUp(enriched, used=used)
+
+
+def _year_of_the_same_event(q: Query, context: Context) -> bool:
+    """A question naming only a year, after one about another event than the Mille Miglia:
+    "What is the 1000 Millas Sport?" then "how many crews in 2023?" asks about its 2023."""
+    return bool(
+        (q.years or q.year_range)
+        and not (q.events or q.people or q.makes)
+        and context.events
+        and context.events[0] != DEFAULT_EVENT
+    )
 
 
 def _pointing(q: Query) -> frozenset[int]:

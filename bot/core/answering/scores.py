@@ -17,6 +17,8 @@ curators' unanswered list.
 
 from __future__ import annotations
 
+import re
+
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import View
 from bot.core.understand import Query
@@ -61,6 +63,13 @@ FORGIVING_EXPLAINED = 3
 MULTI_PART_MIN_WORDS = 3
 
 
+# A clause that asks yes or no: at the start, or after a comma, dash or colon.
+_YES_NO_CLAUSE = re.compile(
+    r"(?:^|[,;:\-\u2013\u2014]\s*)(?:did|was|were|is|are|does|do|has|have|had|can|could)\b",
+    re.IGNORECASE,
+)
+
+
 def rank(reading: Reading, query: Query) -> tuple[int, float, float]:
     """The sort key of the rule above (lower sorts first)."""
     unexplained = len(query.content - reading.uses)
@@ -80,8 +89,15 @@ def explains_all(reading: Reading, query: Query, view: View | None = None) -> bo
     if any(i in marked or query.tokens[i] in view.lex.role("unknowable") for i in left):
         return False  # a name, a year, a field, or what the knowledge never holds (a price)
     asking = view.lex.role("question_words") | view.lex.role("which_words")
-    if any(i > 0 and query.tokens[i - 1] in asking for i in left):
-        return False  # "in which province": the word after "which" is what is asked
+    most = view.lex.intent_words["biggest"] | view.lex.role("superlatives")
+    if any(
+        (i > 0 and query.tokens[i - 1] in asking)
+        or any(query.tokens[j] in most for j in range(max(0, i - 2), i))
+        for i in left
+    ):
+        return False  # "in which province", "the biggest winning margin": what is asked
+    if _YES_NO_CLAUSE.search(query.text):
+        return False  # "was it a private car?": the word left is the very thing asked
     if len(query.content & reading.uses) >= FORGIVING_EXPLAINED:
         return True  # one plain word beside three explained: "rain-soaked", "besides"
     return all(

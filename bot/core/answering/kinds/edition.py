@@ -28,7 +28,7 @@ from bot.core.model import Crew, Edition, Event, Status
 from bot.core.pictures import map_command
 from bot.core.reply import Button, Draft, Kind
 from bot.core.tabs import edition_tabs
-from bot.core.text import normalise
+from bot.core.text import normalise, words
 from bot.core.understand import Query, clean_name
 
 # The fields of an edition a question can ask for, in the order a reply gives them.
@@ -204,6 +204,9 @@ def _crew_words(q: Query, ed: Edition) -> frozenset[int]:
         used |= q.at("person")
     if q.makes and set(q.makes) & makes:
         used |= q.at("make")
+        # The model written after the make ("the OM 665 that won") names the same car.
+        car_words = {w for c in ed.winners if c.car for w in words(normalise(c.car))}
+        used |= {i for i in q.content if q.tokens[i] in car_words and q.tokens[i].isdigit()}
     return used
 
 

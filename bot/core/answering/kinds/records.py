@@ -221,6 +221,13 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
     return found
 
 
+def _about_a_car(q: Query, v: View) -> bool:
+    """Whether a superlative describes a car ("the smallest car"), not a field."""
+    size = v.lex.intent_words["biggest"]
+    cars = v.lex.role("car_words") | {"cars", "vetture", "macchine"}
+    return any(a in size and b in cars for a, b in zip(q.tokens, q.tokens[1:], strict=False))
+
+
 def _days_asked(q: Query, v: View) -> tuple[int, frozenset[int]] | None:
     """A number of days the question asks editions to last ("four days"), and its words."""
     for i, token in enumerate(q.tokens[1:], start=1):
@@ -496,6 +503,8 @@ def _ordered(q: Query, ctx: Ctx, event: Event) -> Found:
     biggest = "biggest" in q.intents
     if order is None and not biggest:
         return None
+    if biggest and _about_a_car(q, ctx.view):
+        return None  # "the smallest car ever": a car, not the smallest field
     if order in ("first", "last") and not (
         q.makes
         or q.people
@@ -830,7 +839,9 @@ def _count_editions(q: Query, ctx: Ctx, event: Event) -> Found:
         uses |= sel.uses
         era = " ".join(sel.said)
         numbered = max((e for e in eds if e.number), key=lambda e: e.year, default=None)
-        if numbered and numbered.number and numbered.number > len(eds):
+        # The latest's number says how many there were in all, not in a span of years.
+        spanned = sel.span is not None or bool(sel.years)
+        if numbered and numbered.number and numbered.number > len(eds) and not spanned:
             draft.lines.append(
                 t(
                     "answers.count_numbered",
