@@ -142,6 +142,8 @@ def test_replies_that_are_not_answers_get_no_suggestions(answerers: Answerers) -
 
 # Conversations whose last reply must say (or must not say) something.
 LAST_TURN = (
+    # a person's field, asked while an edition is the subject, is about that edition
+    (("tell me about the 1955 race", "what number was Fangio's car?"), "en", "658"),
     # a year alone after another event asks about that event's edition
     (("Cos'è la 1000 Millas Sport?", "quanti equipaggi c'erano nell'edizione 2023?"), "it", "110"),
     # "two years after 2005" counts from the year it names
@@ -171,3 +173,8 @@ def test_who_won_it_after_an_unfinished_edition_is_no_answer(answerers: Answerer
         answerers, ("Quando si è corsa la 1000 Miglia 2026?", "e chi l'ha vinta?"), "it"
     )[-1]
     assert last.kind is not Kind.ANSWER, last.text
+
+
+def test_a_count_about_a_person_is_not_limited_to_the_year_discussed(answerers: Answerers) -> None:
+    last = replies(answerers, ("who won in 1947?", "how many times did Biondetti win?"), "en")[-1]
+    assert "1938, 1947, 1948, 1949" in last.text, last.text

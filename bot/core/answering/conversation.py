@@ -134,6 +134,9 @@ def read_follow_up(q: Query, context: Context | None, now: datetime) -> FollowUp
     if own_subject and own_field and not (refers or goes_on or shift is not None):
         if _year_of_the_same_event(q, context):  # "how many crews in the 2023 edition?"
             return FollowUp(replace(q, events=context.events), used=True)
+        if _field_of_someone_then(q, context):  # "what car did Fangio drive?" after 1955
+            then = replace(q, years=context.years, events=context.events)
+            return FollowUp(replace(then, inherited=then.inherited | {"years"}), used=True)
         return FollowUp(q)  # names its own subject and asks its own field
     if not (q.content or own_field or refers or goes_on or shift is not None):
         return FollowUp(q)  # "thanks", "ok": nothing that needs a subject
@@ -171,6 +174,24 @@ def _year_of_the_same_event(q: Query, context: Context) -> bool:
         and not (q.events or q.people or q.makes)
         and context.events
         and context.events[0] != DEFAULT_EVENT
+    )
+
+
+# Fields of one edition a person's question may ask about the edition being discussed.
+_EDITION_FIELDS = frozenset({"car", "co_driver", "time", "speed", "podium", "finishers"})
+
+
+def _field_of_someone_then(q: Query, context: Context) -> bool:
+    """A person's or make's field, asked without a year, while an edition is the subject:
+    "Tell me about the 1955 race" then "what car did Fangio drive?" asks about 1955; "how many
+    times did Moss win?" (a count, an operation) asks about every year."""
+    return bool(
+        (q.people or q.makes)
+        and not (q.years or q.year_range or q.events)
+        and len(context.years) == 1
+        and q.intents & _EDITION_FIELDS
+        and not q.intents & {"count", "most", "list"}
+        and not q.ops
     )
 
 
