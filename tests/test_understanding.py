@@ -132,6 +132,11 @@ OPERATIONS = [
     ("how many editions were held in the 1930s?", ["9 editions"], ["12th"]),
     # "the smallest car" is a car, not the smallest field
     ("what was the smallest car ever to take part?", ["Isetta"], ["starters"]),
+    # makes counted, and lists naming the winning makes
+    ("how many different makes won the original race?", ["6 different makes", "OM (1)"], []),
+    ("which makes won the revival between 2011 and 2015?", ["2011:", "Aston Martin"], []),
+    # "held" describes the editions it filters
+    ("who won the first Mille Miglia held after the war?", ["1947", "Biondetti"], []),
     # years apart: each side read as a question of its own
     ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
     (
@@ -448,6 +453,8 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    ("was Enzo Ferrari prosecuted after the 1957 crash?", "manslaughter"),
+    ("where does the 1000 Miglia Warm Up USA finish?", "Villa Firenze"),
     # "the revival in 2008-2012": the years already say which era
     ("who organised the revival from 2008 to 2012?", "Sanremorally"),
     ("when did the revival start?", "The revival (a regularity rally) began in 1977"),

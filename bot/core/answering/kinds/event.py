@@ -53,6 +53,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         uses = named | q.intent_at(*asked, "dates") | q.op_at("first") | q.at("ordinal")
         if "eligibility" in asked:
             uses |= q.intent_at("car", "field")  # "which cars take part"
+        if "where" in asked:  # "where does it finish?": the place says where it starts and ends
+            uses |= {i for i in q.content if q.tokens[i] in v.lex.role("start_finish")}
         yield Reading(
             "event:field", draft, uses, scores.PRIOR_RECORD, len(asked), editions=(event.id,)
         )

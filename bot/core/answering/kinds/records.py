@@ -126,6 +126,8 @@ def _place(q: Query) -> bool:
 def select(q: Query, v: View, event: Event) -> Selection:
     """The filters a question names, each with the words that named it."""
     sel = Selection(event)
+    # "the first Mille Miglia held after the war": "held" and "run" describe the editions.
+    sel.uses |= {i for i in q.content if q.tokens[i] in v.lex.role("held_words")}
     eras = set(q.eras)
     if q.ops & {"before_war", "after_war"} and not (q.ops >= {"before_war", "after_war"}):
         eras.add("speed")
@@ -452,9 +454,12 @@ def _compare_people(q: Query, ctx: Ctx, event: Event) -> Found:
 def _groups(q: Query, ctx: Ctx, event: Event) -> Found:
     """Most wins, more than once: editions grouped by driver or by make."""
     more_than_once = "more_than_once" in q.ops
+    v = ctx.view
+    how_many_makes = {"count", "make"} <= q.intents and not q.makes and not q.people
+    if how_many_makes:  # "how many different makes won?": the makes, counted
+        return _makes_counted(q, ctx, event)
     if not (more_than_once or ("most" in q.intents and not q.people and not q.makes)):
         return None
-    v = ctx.view
     by_make = bool(q.intents & {"make"}) or ("car" in q.intents and not q.intents & {"winner"})
     if q.makes and not v.lex.role("people_words") & set(q.tokens):
         return None  # "did Lancia win more than once?" counts Lancia's wins (_filtered)
@@ -478,6 +483,25 @@ def _groups(q: Query, ctx: Ctx, event: Event) -> Found:
         draft.lines.append(t(key, era=sp(era), listed=listed))
         if sel.eras == ("revival",):
             draft.lines.append(_revival_gap(v, event))
+    return (draft, uses) if draft.lines else None
+
+
+def _makes_counted(q: Query, ctx: Ctx, event: Event) -> Found:
+    """How many different makes won, per era, each with its wins."""
+    v = ctx.view
+    uses = set(q.intent_at("count", "make", "winner", "most"))
+    uses |= {i for i in q.content if q.tokens[i] in v.lex.role("distinct_words")}
+    draft = Draft(0.0, topic="most-makes")
+    for sel in _per_era(q, v, event):
+        counts = _counts(editions(v, sel), by_make=True)
+        if not counts:
+            continue
+        uses |= sel.uses
+        listed = ", ".join(f"{name} ({n})" for name, n in counts.most_common())
+        era = " ".join(sel.said)
+        draft.lines.append(
+            t("answers.records.makes_counted", era=sp(era), n=len(counts), listed=listed)
+        )
     return (draft, uses) if draft.lines else None
 
 
@@ -614,6 +638,8 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     yes_no = asks_if and not counting
     what, shown = projection(q)
     uses = set(sel.uses | shown | q.intent_at("winner", "count", "list"))
+    if what == "winner" and "winner" in q.intents:
+        uses |= q.intent_at("make")  # "which makes won": the list names each winner's car
     uses |= q.op_at("ever", "only", "compare")
     if often:
         uses |= q.op_at("more_than_once")
