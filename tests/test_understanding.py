@@ -453,6 +453,9 @@ def test_every_fact_question_and_phrasing_retrieves_its_fact(answerer: Answerer)
 
 
 NOTES = [
+    # "who founded" asks for the founders, not today's organiser nor a year
+    ("who founded the mille miglia?", "four musketeers"),
+    ("who founded the California Mille?", "Martin Swig"),
     ("was Enzo Ferrari prosecuted after the 1957 crash?", "manslaughter"),
     ("where does the 1000 Miglia Warm Up USA finish?", "Villa Firenze"),
     # "the revival in 2008-2012": the years already say which era

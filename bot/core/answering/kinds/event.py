@@ -43,6 +43,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     first = q.ordinal == 1 or "first" in q.ops or bool(began)
     if "dates" in q.intents and "next" not in q.intents and "since" not in asked and first:
         asked.append("since")
+    if q.tokens and q.tokens[0] in v.lex.role("who") and "since" in asked:
+        asked.remove("since")  # "who founded it?" asks for people, not a year
     season = _season_words(q, ctx)
     if season and "next" not in q.intents and "since" not in asked:
         draft = season_draft(ctx, event)
