@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rapidfuzz import fuzz
+
 from bot.core.answering import conversation, scores
 from bot.core.answering.kinds import KINDS
 from bot.core.answering.passages import YEAR
@@ -299,6 +301,8 @@ def _with_second_text(
     """
     if not best.kind.startswith("text:") or best.prior != scores.PRIOR_TEXT:
         return draft
+    if len(q.content) < scores.SECOND_TEXT_MIN_WORDS:
+        return draft  # a word or two are explained by many texts: one is enough
     for other in found[1:]:
         if scores.rank(other, q)[:2] != scores.rank(best, q)[:2]:
             break
@@ -307,12 +311,17 @@ def _with_second_text(
             and set(other.editions) & set(best.editions)
             and other.strength >= best.strength * scores.SECOND_TEXT_SHARE
             and other.draft.kind is Kind.ANSWER
-            and not set(other.draft.lines) & set(draft.lines)
+            and not any(_says_again(line, draft.lines) for line in other.draft.lines)
         ):
             draft.lines.extend(other.draft.lines)
             draft.add_sources(other.draft.sources, limit=len(draft.sources) + 1)
             break
     return draft
+
+
+def _says_again(line: str, lines: list[str]) -> bool:
+    """Whether a line says what one of the lines already says, in other words or the same."""
+    return any(fuzz.token_set_ratio(line, other) >= scores.SAME_TEXT_SIMILARITY for other in lines)
 
 
 def _finish(reading: Reading, q: Query, ctx: Ctx | None = None) -> Draft:

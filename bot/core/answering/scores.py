@@ -45,6 +45,9 @@ FACT_CLARIFY_GAP = 1.0
 # A second text that explains the same words is added to a text's answer when at least this
 # share of the first one's strength (planner._with_second_text).
 SECOND_TEXT_SHARE = 0.8
+SECOND_TEXT_MIN_WORDS = 3  # ...and only for a question of at least this many content words
+# ...unless it says what the first says (token-set similarity 0-100 at least this).
+SAME_TEXT_SIMILARITY = 80
 # Passages compared by string similarity (the rest only by rare-word overlap).
 PASSAGE_SHORTLIST = 8
 # Texts: a note of the very edition asked, and a text about the event asked (the Mille Miglia
