@@ -137,6 +137,8 @@ OPERATIONS = [
     ("which makes won the revival between 2011 and 2015?", ["2011:", "Aston Martin"], []),
     # "held" describes the editions it filters
     ("who won the first Mille Miglia held after the war?", ["1947", "Biondetti"], []),
+    # someone who won a sister event, asked without naming one
+    ("what did Daniel Erejomovich win?", ["1000 Millas Sport", "2018"], ["never"]),
     # years apart: each side read as a question of its own
     ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
     (

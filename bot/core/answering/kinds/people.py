@@ -56,8 +56,11 @@ def wins_of(v: View, name: str, event: Event, q: Query) -> list[tuple[Edition, s
 def count_wins(v: View, q: Query, event: Event) -> Draft:
     draft = Draft(0.0, topic="count-wins")
     for name in q.people:
+        here = event
         wins = wins_of(v, name, event, q)
-        the_event = fmt.the_event(event)
+        if not wins and not q.events:  # no event named: the one they did win
+            here, wins = _elsewhere(v, name, q) or (event, wins)
+        the_event = fmt.the_event(here)
         if not wins:
             draft.lines.append(t("answers.never_won", person=name, event=the_event))
             continue
@@ -82,6 +85,17 @@ def count_wins(v: View, q: Query, event: Event) -> Draft:
             )
     person_facts(v, draft, q, topics=("records",))
     return draft
+
+
+def _elsewhere(v: View, name: str, q: Query) -> tuple[Event, list[tuple[Edition, str]]] | None:
+    """The event someone won most often, when it is not the one asked about by default:
+    "what did Daniel Erejomovich win?" is the 1000 Millas Sport."""
+    best: tuple[Event, list[tuple[Edition, str]]] | None = None
+    for other in v.events.values():
+        wins = wins_of(v, name, other, q)
+        if wins and (best is None or len(wins) > len(best[1])):
+            best = (other, wins)
+    return best
 
 
 def crews(v: View, q: Query, event: Event) -> Draft:
