@@ -238,6 +238,22 @@ def test_a_later_clause_that_points_back_is_a_follow_up(answerer: Answerer) -> N
     assert "1938, 1947, 1948, 1949" in reply.text
 
 
+def test_a_part_is_read_about_the_edition_the_part_before_found(answerer: Answerer) -> None:
+    reply = answerer.answer("who won the first Warm Up USA, and in what car?", NOW)
+    assert reply.kind is ANSWER and "Jaguar XK120" in reply.text
+
+
+def test_a_text_of_the_race_is_no_answer_about_a_sister_event(answerer: Answerer) -> None:
+    # "start and finish are always in Brescia" is the Mille Miglia's, not the Warm Up USA's
+    reply = answerer.answer("where does the 2018 Warm Up USA finish?", NOW)
+    assert "Viale Venezia" not in reply.text
+
+
+def test_how_many_km_measures_and_counts_no_editions(answerer: Answerer) -> None:
+    reply = answerer.answer("how many km is La Festa Mille Miglia?", NOW)
+    assert "1,100 km" in reply.text and "5 editions" not in reply.text
+
+
 def test_a_bare_by_whom_completes_the_part_before(answerer: Answerer) -> None:
     reply = answerer.answer(
         "When did the California Mille begin, by whom, and how big is the field?", NOW

@@ -388,14 +388,20 @@ def _asks_again_about_it(q: Query) -> bool:
 def _read_after(part: Query, previous: Query, whole: Query, drafts: list[Draft], ctx: Ctx) -> Query:
     """A part read like a follow-up of the part before: "who won in 1989, and did he win it
     again?" asks about the winner the first part named, in other years."""
+    if not drafts:
+        return part.with_subject(previous).with_subject(whole)
     lex = lexicon()
-    if drafts and (lex.role("refer_words") | lex.role("again_words")) & set(part.tokens):
-        people = ctx.view.edition_people
-        context = conversation.context_of(previous, drafts[-1], people, ctx.now)
+    people = ctx.view.edition_people
+    context = conversation.context_of(previous, drafts[-1], people, ctx.now)
+    if (lex.role("refer_words") | lex.role("again_words")) & set(part.tokens):
         read = conversation.read_follow_up(part, context, ctx.now)
         if read.used:
             return read.query
-    return part.with_subject(previous).with_subject(whole)
+    if part.ops or part.eras or part.ordinal is not None or part.year_range:
+        return part.with_subject(previous).with_subject(whole)  # it names its own editions
+    # The subject the part before answered about: "who won the first Warm Up USA, in what
+    # car?" asks about the 2018 edition the first part found.
+    return part.with_subject(context.as_query()).with_subject(previous).with_subject(whole)
 
 
 def _extends(

@@ -32,11 +32,16 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     asked = [f for f in _FIELDS if f in q.intents]
     if q.years:
         # The event's organiser, base and rules hold for each of its editions.
-        held = len(q.years) == 1 and f"{event.id}/{q.years[0]}" in v.edition_at
-        asked = [f for f in asked if f in _PER_EDITION] if held else []
+        ed = v.edition_at.get(f"{event.id}/{q.years[0]}") if len(q.years) == 1 else None
+        # Where an edition ran, when its record has no route: where the event is held.
+        routeless = ed is not None and not (ed.route or ed.route_note)
+        per_edition = (*_PER_EDITION, "where") if routeless else _PER_EDITION
+        asked = [f for f in asked if f in per_edition] if ed is not None else []
         if asked:
             draft = fields(ctx, q, event, asked)
             uses = named | q.at("year") | q.intent_at(*asked)
+            if "where" in asked:
+                uses |= {i for i in q.content if q.tokens[i] in v.lex.role("start_finish")}
             yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
         return
     began = v.lex.role("began") & set(q.tokens)

@@ -634,6 +634,8 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
     often = bool("more_than_once" in q.ops and sel.make and not sel.other_make)
     often = often and not v.lex.role("people_words") & set(q.tokens)
     counting = "count" in q.intents or often
+    if "count" in q.intents and q.intents & {"distance", "speed", "time"} and not sel.uses:
+        return None  # "how many km is it?" measures, it counts no editions
     asks_if = (bool(q.tokens) and q.tokens[0] in v.lex.role("yes_no")) or "ever" in q.ops
     yes_no = asks_if and not counting
     what, shown = projection(q)

@@ -28,7 +28,10 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
     seen: set[str] = set()
     years = _written_years(q)
+    asked = q.events[0] if q.events else None
     for passage in v.passages.own_phrasings(q.text, years):
+        if asked and (passage.event or DEFAULT_EVENT) != asked:
+            continue  # "where does that event finish?" about the Warm Up USA is not Brescia
         hit = Found(passage, q.content, 0.0)
         reading = _fact_reading(q, ctx, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
         if reading is not None:
@@ -53,8 +56,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
         p = hit.passage
-        if asked_event and p.event and p.event != asked_event and p.kind != "person":
-            continue  # a text about another event
+        if asked_event and (p.event or DEFAULT_EVENT) != asked_event and p.kind != "person":
+            continue  # a text about another event (one naming none is about the race itself)
         uses = hit.explains | why  # a reason is given by a text, never by a record
         if q.people and _mentions(p, q.people):
             uses |= q.at("person")  # "Enzo Ferrari's company": a text naming Ferrari names him
