@@ -308,6 +308,8 @@ def test_a_fact_that_leaves_the_dates_open_still_answers_when(answerer: Answerer
 
 
 WHERE = [
+    # an edition with no route of its own: the event's place
+    ("where was the 2025 1000 Millas Sport held?", "Bariloche"),
     # "where" asks a place: the route (or a note naming one) answers, dates do not
     ("Where was the 1000 Miglia Experience held in April 2026?", "Puglia"),
     ("when and where was the 2013 race?", "Maranello"),

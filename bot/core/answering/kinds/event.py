@@ -40,9 +40,12 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         if asked:
             draft = fields(ctx, q, event, asked)
             uses = named | q.at("year") | q.intent_at(*asked)
-            if "where" in asked:
-                uses |= {i for i in q.content if q.tokens[i] in v.lex.role("start_finish")}
-            yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=len(asked))
+            strength = len(asked)
+            if "where" in asked:  # the edition's record has no route: the event's place answers
+                place = v.lex.role("start_finish") | v.lex.role("held_words")
+                uses |= {i for i in q.content if q.tokens[i] in place}
+                strength += 1
+            yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=strength)
         return
     began = v.lex.role("began") & set(q.tokens)
     first = q.ordinal == 1 or "first" in q.ops or bool(began)
