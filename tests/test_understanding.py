@@ -139,6 +139,9 @@ OPERATIONS = [
     ("who won the first Mille Miglia held after the war?", ["1947", "Biondetti"], []),
     # someone who won a sister event, asked without naming one
     ("what did Daniel Erejomovich win?", ["1000 Millas Sport", "2018"], ["never"]),
+    # "la seconda edizione" numbers the edition: no second place is asked
+    ("chi ha vinto la seconda edizione della Mille Miglia?", ["1928", "Campari"], []),
+    ("quante auto partirono e quante arrivarono nel 1934?", ["29", "57"], []),
     # years apart: each side read as a question of its own
     ("how many years went by between the last speed race and the first revival?", ["20 years"], []),
     (

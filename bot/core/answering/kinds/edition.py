@@ -110,6 +110,8 @@ def asked_fields(q: Query) -> list[str]:
         asked.remove("car")
     if "finishers" in asked and "field" in asked and not lex.role("starters") & tokens:
         asked.remove("field")
+    if "podium" in asked and q.intent_at("podium") <= q.at("ordinal"):
+        asked.remove("podium")  # "la seconda edizione" numbers the edition, no second place
     if "podium" in asked and "winner" in asked:
         asked.remove("winner")
     if "podium" in asked and "finishers" in asked and not lex.role("count_words") & tokens:
