@@ -229,8 +229,9 @@ REPORT = bilingual(
     ("photos_by",),
 )
 
-# The fields of an edition a question can ask for (answering.kinds.edition.EDITION_INTENTS).
-ASKABLE_FIELDS = (
+# The fields of an edition a question can ask for, in the order a reply gives them (the
+# answering core's edition kind reads them from here).
+EDITION_FIELDS = (
     "winner",
     "co_driver",
     "car",
@@ -243,9 +244,12 @@ ASKABLE_FIELDS = (
     "time",
     "speed",
     "number",
+    "reports",
     "podium",
     "trials",
 )
+# Those a fact can say are not known yet (its reports are always known: they are listed).
+ASKABLE_FIELDS = tuple(f for f in EDITION_FIELDS if f != "reports")
 
 FACT = bilingual(
     mapping(

@@ -27,28 +27,13 @@ from bot.core.lexicon import lexicon
 from bot.core.model import Crew, Edition, Event, Status
 from bot.core.pictures import map_command
 from bot.core.reply import Button, Draft, Kind
+from bot.core.schema import EDITION_FIELDS
 from bot.core.tabs import edition_tabs
 from bot.core.text import normalise, words
 from bot.core.understand import Query, clean_name
 
 # The fields of an edition a question can ask for, in the order a reply gives them.
-EDITION_INTENTS = (
-    "winner",
-    "co_driver",
-    "car",
-    "dates",
-    "route",
-    "passes",
-    "field",
-    "finishers",
-    "distance",
-    "time",
-    "speed",
-    "number",
-    "reports",
-    "podium",
-    "trials",
-)
+EDITION_INTENTS = EDITION_FIELDS
 
 
 def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
