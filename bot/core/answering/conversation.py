@@ -257,7 +257,8 @@ def context_of(
     if not people and draft.title and draft.topic == "person":
         people = (clean_name(draft.title),)
     if not years and q.intents & {"since", "dates"}:
-        years = _answered_year(draft)  # "when did it start?" -> 2010: "that year" is 2010
+        answered = answered_year(draft)  # "when did it start?" -> 2010: "that year" is 2010
+        years = (answered,) if answered is not None else ()
     intents = tuple(sorted(q.intents - {"who_is", "what_is", "history"}))
     return Context(
         events=events,
@@ -278,10 +279,11 @@ def context_of(
     )
 
 
-def _answered_year(draft: Draft) -> tuple[int, ...]:
-    """The one year a "when" answer gives ("The Ferrari Tribute began in 2010."), or none."""
+def answered_year(draft: Draft) -> int | None:
+    """The one year an answer's first line gives ("The Ferrari Tribute began in 2010."), or
+    None when it gives none or several."""
     found = {int(y) for y in YEAR.findall(draft.lines[0])} if draft.lines else set()
-    return (found.pop(),) if len(found) == 1 else ()
+    return found.pop() if len(found) == 1 else None
 
 
 def idle(context: Context) -> Context:

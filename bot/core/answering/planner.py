@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from bot.core import formatting as fmt
 from bot.core.answering import conversation, scores
 from bot.core.answering.kinds import KINDS
 from bot.core.answering.passages import YEAR
@@ -173,7 +174,7 @@ def _years_apart(q: Query, ctx: Ctx) -> Draft | None:
         previous = side
     (first, a, _), (second, b, _) = sides
     draft = Draft(0.0, topic="records:apart")
-    first = first[:1].upper() + first[1:]  # it starts the sentence
+    first = fmt.capital(first)  # it starts the sentence
     draft.lines.append(
         t("answers.records.apart", first=first, a=a, second=second, b=b, n=abs(b - a))
     )
@@ -188,8 +189,7 @@ def _one_year(draft: Draft) -> int | None:
         return None
     if draft.edition:
         return int(draft.edition.partition("/")[2])
-    found = {int(y) for y in YEAR.findall(draft.lines[0])} if draft.lines else set()
-    return found.pop() if len(found) == 1 else None
+    return conversation.answered_year(draft)
 
 
 def _without_restated_eras(q: Query, ctx: Ctx) -> Query:

@@ -656,7 +656,7 @@ def _filtered(q: Query, ctx: Ctx, event: Event) -> Found:
         if what == "winner" and not plain:
             eds = [e for e in eds if e.winners]
         header = part.header()
-        head = header[:1].upper() + header[1:]  # at the start of a sentence
+        head = fmt.capital(header)  # at the start of a sentence
         if not eds:
             if len(sels) == 1 or (sel.make or sel.person):
                 draft.lines.append(t("answers.records.none", set=header))
