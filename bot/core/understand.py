@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -90,6 +90,11 @@ class Query:
         for key in keys:
             found |= self.marks.get(key, frozenset())
         return frozenset(found)
+
+    def words_in(self, vocabulary: Collection[str]) -> frozenset[int]:
+        """The positions of the content words that belong to a set (a lexicon role): the words
+        a reading accounts for by what they are ("held", "where", "di fila")."""
+        return frozenset(i for i in self.content if self.tokens[i] in vocabulary)
 
     def intent_at(self, *intents: str) -> frozenset[int]:
         return self.at(*(f"intent:{i}" for i in intents))

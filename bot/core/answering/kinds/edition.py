@@ -79,7 +79,7 @@ def _readings(
     if "passes" in asked or "route" in asked or set(q.places) <= route:
         used |= q.at("place")  # a town of its route names part of this edition
     if "passes" in asked:  # "go over the Furlo and through Gubbio"
-        used |= {i for i in q.content if q.tokens[i] in ctx.view.lex.role("pass_words")}
+        used |= q.words_in(ctx.view.lex.role("pass_words"))
     if set(asked) & _NUMBERS:
         used |= q.intent_at("count")
     prior = scores.PRIOR_RECORD if asked else scores.PRIOR_CARD
@@ -130,7 +130,7 @@ def place_words(q: Query) -> frozenset[int]:
     """The start and finish words of a "where" question: they ask a place, no count."""
     if "where" not in q.intents:
         return frozenset()
-    return frozenset(i for i in q.content if q.tokens[i] in lexicon().role("start_finish"))
+    return q.words_in(lexicon().role("start_finish"))
 
 
 def missing_fields(ed: Edition, asked: list[str]) -> list[str]:

@@ -43,7 +43,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             strength = len(asked)
             if "where" in asked:  # the edition's record has no route: the event's place answers
                 place = v.lex.role("start_finish") | v.lex.role("held_words")
-                uses |= {i for i in q.content if q.tokens[i] in place}
+                uses |= q.words_in(place)
                 strength += 1
             yield Reading("event:field", draft, uses, scores.PRIOR_RECORD, strength=strength)
         return
@@ -64,7 +64,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
         if "eligibility" in asked:
             uses |= q.intent_at("car", "field")  # "which cars take part"
         if "where" in asked:  # "where does it finish?": the place says where it starts and ends
-            uses |= {i for i in q.content if q.tokens[i] in v.lex.role("start_finish")}
+            uses |= q.words_in(v.lex.role("start_finish"))
         yield Reading(
             "event:field", draft, uses, scores.PRIOR_RECORD, len(asked), editions=(event.id,)
         )
@@ -96,12 +96,12 @@ def _one_era(q: Query, event: Event) -> Era | None:
 def _its_places(q: Query, event: Event) -> frozenset[int]:
     """Names of where the event is held, as the question adds them: "La Festa ... Japan"."""
     proper = {normalise(w) for w in event.where.replace("(", " ").split() if w[:1].isupper()}
-    return frozenset(i for i in q.content if q.tokens[i] in proper)
+    return q.words_in(proper)
 
 
 def _season_words(q: Query, ctx: Ctx) -> frozenset[int]:
     """The words asking in which month or season an event is held ("what month", "di solito")."""
-    return frozenset(i for i in q.content if q.tokens[i] in ctx.view.lex.role("season"))
+    return q.words_in(ctx.view.lex.role("season"))
 
 
 def season_draft(ctx: Ctx, event: Event) -> Draft:

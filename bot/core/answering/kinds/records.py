@@ -127,7 +127,7 @@ def select(q: Query, v: View, event: Event) -> Selection:
     """The filters a question names, each with the words that named it."""
     sel = Selection(event)
     # "the first Mille Miglia held after the war": "held" and "run" describe the editions.
-    sel.uses |= {i for i in q.content if q.tokens[i] in v.lex.role("held_words")}
+    sel.uses |= q.words_in(v.lex.role("held_words"))
     eras = set(q.eras)
     if q.ops & {"before_war", "after_war"} and not (q.ops >= {"before_war", "after_war"}):
         eras.add("speed")
@@ -490,7 +490,7 @@ def _makes_counted(q: Query, ctx: Ctx, event: Event) -> Found:
     """How many different makes won, per era, each with its wins."""
     v = ctx.view
     uses = set(q.intent_at("count", "make", "winner", "most"))
-    uses |= {i for i in q.content if q.tokens[i] in v.lex.role("distinct_words")}
+    uses |= q.words_in(v.lex.role("distinct_words"))
     draft = Draft(0.0, topic="most-makes")
     for sel in _per_era(q, v, event):
         counts = _counts(editions(v, sel), by_make=True)

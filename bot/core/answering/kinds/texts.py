@@ -53,7 +53,7 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     if "people" in q.inherited and he & set(q.tokens):  # "when was he born?": about him only
         found = [h for h in found if _mentions(h.passage, q.people)]
     found.sort(key=lambda h: (-len(h.explains), -_strength(q, h, home)))
-    why = frozenset(i for i in q.content if q.tokens[i] in v.lex.role("why"))
+    why = q.words_in(v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
         p = hit.passage
         if asked_event and (p.event or DEFAULT_EVENT) != asked_event and p.kind != "person":
