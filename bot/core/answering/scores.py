@@ -18,6 +18,7 @@ curators' unanswered list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.core.answering.readings import Reading
 from bot.core.answering.view import View
@@ -66,11 +67,12 @@ FORGIVING_EXPLAINED = 3
 MULTI_PART_MIN_WORDS = 3
 
 
-# A clause that asks yes or no: at the start, or after a comma, dash or colon.
-_YES_NO_CLAUSE = re.compile(
-    r"(?:^|[,;:\-\u2013\u2014]\s*)(?:did|was|were|is|are|does|do|has|have|had|can|could)\b",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=4)
+def _yes_no_clause(openers: frozenset[str]) -> re.Pattern[str]:
+    """A clause that asks yes or no (lexicon role ``clause_openers``): at the start, or after a
+    comma, dash or colon."""
+    words = "|".join(sorted(openers))
+    return re.compile(rf"(?:^|[,;:\-\u2013\u2014]\s*)(?:{words})\b", re.IGNORECASE)
 
 
 def rank(reading: Reading, query: Query) -> tuple[int, float, float]:
@@ -99,7 +101,7 @@ def explains_all(reading: Reading, query: Query, view: View | None = None) -> bo
         for i in left
     ):
         return False  # "in which province", "the biggest winning margin": what is asked
-    if _YES_NO_CLAUSE.search(query.text):
+    if _yes_no_clause(view.lex.role("clause_openers")).search(query.text):
         return False  # "was it a private car?": the word left is the very thing asked
     if len(query.content & reading.uses) >= FORGIVING_EXPLAINED:
         return True  # one plain word beside three explained: "rain-soaked", "besides"

@@ -226,7 +226,7 @@ def editions(v: View, sel: Selection, held_only: bool = True) -> list[Edition]:
 def _about_a_car(q: Query, v: View) -> bool:
     """Whether a superlative describes a car ("the smallest car"), not a field."""
     size = v.lex.intent_words["biggest"]
-    cars = v.lex.role("car_words") | {"cars", "vetture", "macchine"}
+    cars = v.lex.role("car_nouns")
     return any(a in size and b in cars for a, b in zip(q.tokens, q.tokens[1:], strict=False))
 
 
