@@ -562,39 +562,33 @@ def _distance(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: 
 
 
 def _time(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:
-    if ed.winning_time:
-        d.lines.append(
-            t(
-                "answers.edition.winning_time",
-                of_edition=fmt.the_edition(e, ed, "of_edition"),
-                time=ed.winning_time,
-            )
-        )
-        conflict_lines(d, ed, ("winning_time",))
-    elif ed.era == "revival":
-        m.append(
-            t("answers.edition.no_winning_time", edition=fmt.the_edition(e, ed, "edition_cap"))
-        )
-    else:
-        lack("winning_time")
+    _timed(d, e, ed, lack, m, "winning_time", "time", ed.winning_time)
 
 
 def _speed(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:
-    if ed.average_speed:
-        d.lines.append(
-            t(
-                "answers.edition.average_speed",
-                of_edition=fmt.the_edition(e, ed, "of_edition"),
-                speed=ed.average_speed,
-            )
-        )
-        conflict_lines(d, ed, ("average_speed",))
+    _timed(d, e, ed, lack, m, "average_speed", "speed", ed.average_speed)
+
+
+def _timed(
+    d: Draft,
+    e: Event,
+    ed: Edition,
+    lack: Lack,
+    m: list[str],
+    field: str,
+    name: str,
+    value: str | None,
+) -> None:
+    """The winning time or average speed, with its disagreements; a revival edition has
+    none by its nature (a regularity rally is decided on penalty points), which is said."""
+    if value:
+        of_edition = fmt.the_edition(e, ed, "of_edition")
+        d.lines.append(t(f"answers.edition.{field}", of_edition=of_edition, **{name: value}))
+        conflict_lines(d, ed, (field,))
     elif ed.era == "revival":
-        m.append(
-            t("answers.edition.no_average_speed", edition=fmt.the_edition(e, ed, "edition_cap"))
-        )
+        m.append(t(f"answers.edition.no_{field}", edition=fmt.the_edition(e, ed, "edition_cap")))
     else:
-        lack("average_speed")
+        lack(field)
 
 
 def _number(c: Ctx, d: Draft, q: Query, e: Event, ed: Edition, lack: Lack, m: list[str]) -> None:
