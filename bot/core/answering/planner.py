@@ -49,6 +49,10 @@ def _records_with_texts(found: list[Reading], q: Query) -> list[Reading]:
     explains words the record leaves takes part, with a record that explains words it leaves.
     """
     combined: list[Reading] = []
+    # An operation's word ("over", "first") is no subject a text can add: what it asks is an
+    # operation over the records, which the record did not do.
+    ops = q.at(*(k for k in q.marks if k.startswith("op:")))
+    answering = [r for r in found if r.kind.startswith("text:") and r.draft.kind is Kind.ANSWER]
     for record in found:
         about = record.draft.edition or (record.editions[0] if record.editions else None)
         if (
@@ -63,17 +67,10 @@ def _records_with_texts(found: list[Reading], q: Query) -> list[Reading]:
         # are no answer unless the text itself speaks of them.
         own = record.uses if answered else record.uses - q.at("person", "make", "place")
         left = q.content - own
-        # An operation's word ("over", "first") is no subject a text can add: what it asks
-        # is an operation over the records, which the record did not do.
-        ops = q.at(*(k for k in q.marks if k.startswith("op:")))
         texts = [
             r
-            for r in found
-            if r.kind.startswith("text:")
-            and about in r.editions
-            and (r.uses & left) - ops
-            and (q.content & own) - r.uses
-            and r.draft.kind is Kind.ANSWER
+            for r in answering
+            if about in r.editions and (r.uses & left) - ops and (q.content & own) - r.uses
         ]
         if not texts:
             continue

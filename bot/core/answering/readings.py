@@ -26,7 +26,9 @@ class Reading:
     prior: float = 1.0
     strength: float = 0.0
     question: str | None = None  # the question it answers, to offer when two readings tie
-    editions: tuple[str, ...] = ()  # the editions a text is about ("event/year"), for context
+    # What a text (or an event's field) is about, to be joined with a record of the same:
+    # editions as "event/year", events by their id.
+    editions: tuple[str, ...] = ()
 
 
 Propose = Callable[[Query, Ctx], Iterable[Reading]]
