@@ -28,12 +28,13 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     v = ctx.view
     seen: set[str] = set()
     years = _written_years(q)
-    asked = q.events[0] if q.events else None
+    asked_event = q.events[0] if q.events else None
+    home = asked_event or DEFAULT_EVENT
     for passage in v.passages.own_phrasings(q.text, years):
-        if asked and (passage.event or DEFAULT_EVENT) != asked:
+        if _of_another_event(passage, asked_event):
             continue  # "where does that event finish?" about the Warm Up USA is not Brescia
         hit = Found(passage, q.content, 0.0)
-        reading = _fact_reading(q, ctx, hit, q.events[0] if q.events else DEFAULT_EVENT, q.content)
+        reading = _fact_reading(q, ctx, hit, home, q.content)
         if reading is not None:
             seen.add(passage.id)
             yield reading
@@ -45,8 +46,6 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     found = v.passages.search(
         q.tokens, q.content, {i: y for i, y in at_years.items() if y}, typed, 40, frozenset(q.years)
     )
-    asked_event = q.events[0] if q.events else None
-    home = asked_event or DEFAULT_EVENT
     if "years" in q.inherited:  # "...and why then?": about the year of the part before
         found = [h for h in found if set(h.passage.years) & set(q.years)] or found
     he = v.lex.role("person_pronouns")
@@ -56,8 +55,8 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
     why = q.words_in(v.lex.role("why"))
     for hit in found[: scores.PASSAGE_SHORTLIST]:
         p = hit.passage
-        if asked_event and (p.event or DEFAULT_EVENT) != asked_event and p.kind != "person":
-            continue  # a text about another event (one naming none is about the race itself)
+        if _of_another_event(p, asked_event) and p.kind != "person":
+            continue
         uses = hit.explains | why  # a reason is given by a text, never by a record
         if q.people and _mentions(p, q.people):
             uses |= q.at("person")  # "Enzo Ferrari's company": a text naming Ferrari names him
@@ -79,6 +78,12 @@ def propose(q: Query, ctx: Ctx) -> Iterator[Reading]:
             _strength(q, hit, home),
             editions=_editions(p),
         )
+
+
+def _of_another_event(p: Passage, asked: str | None) -> bool:
+    """Whether a text is about another event than the one asked (a text naming none is about
+    the race itself)."""
+    return asked is not None and (p.event or DEFAULT_EVENT) != asked
 
 
 def _fact_reading(
