@@ -178,3 +178,8 @@ def test_who_won_it_after_an_unfinished_edition_is_no_answer(answerers: Answerer
 def test_a_count_about_a_person_is_not_limited_to_the_year_discussed(answerers: Answerers) -> None:
     last = replies(answerers, ("who won in 1947?", "how many times did Biondetti win?"), "en")[-1]
     assert "1938, 1947, 1948, 1949" in last.text, last.text
+
+
+def test_a_lone_unknown_word_after_a_conversation_is_not_an_edition(answerers: Answerers) -> None:
+    last = replies(answerers, ("who won in 1955?", "and the year after?", "quit"), "en")[-1]
+    assert last.kind is not Kind.ANSWER, last.text

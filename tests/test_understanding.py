@@ -408,6 +408,8 @@ HONESTY = [
     "Who was Roberto Vesco's co-driver when he won in 1993?",
     "What was Bracco's average speed when he won in 1952?",
     "who won the 2026 mille miglia",
+    # a lone word guessed into a keyword ("quit" -> "quinto", the 5th edition) asks nothing
+    "quit",
     # the word left over is the very thing asked
     "what engine did the OM that won in 1927 have?",
     "the Alfa that won in 2019 - was it a private car?",

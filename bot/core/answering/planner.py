@@ -216,6 +216,9 @@ def _retyped(q: Query, best: Reading | None, ctx: Ctx) -> Draft | None:
         fixed[i] = ctx.view.catalog.retype(q.tokens[i])
     if fixed == list(q.tokens):
         return None
+    changed = {i for i in left if fixed[i] != q.tokens[i]}
+    if q.content <= changed and not {fixed[i] for i in changed} & ctx.view.catalog.name_words:
+        return None  # "quit" is no typo of "quinto": a keyword alone, guessed, asks nothing
     again = understand(" ".join(fixed), ctx.view.catalog)
     found = readings(again, ctx)
     if found and scores.explains_all(found[0], again, ctx.view):
